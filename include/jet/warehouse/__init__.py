@@ -1,0 +1,1 @@
+"""The PostgreSQL warehouse: migrations, connections, COPY + upsert helpers."""
