@@ -179,7 +179,9 @@ def start_local_cluster(base: Path) -> Server:
     say(f"starting it on 127.0.0.1:{LOCAL_CLUSTER_PORT}")
     opts = f"-p {LOCAL_CLUSTER_PORT} -k {run} -c listen_addresses=127.0.0.1"
     subprocess.run(
-        _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "server.log"), "-w", "start"]),
+        _as_postgres_user(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "server.log"), "-w", "start"]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -214,7 +216,9 @@ def ensure_database(server: Server, name: str) -> bool:
         except psycopg.errors.DuplicateDatabase:
             return False  # created meanwhile by a concurrent setup
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise SetupError(f"cannot create database {name} on {server.how}: {exc}. Create it, or grant CREATEDB.") from exc
+            raise SetupError(
+                f"cannot create database {name} on {server.how}: {exc}. Create it, or grant CREATEDB."
+            ) from exc
     return True
 
 
@@ -296,6 +300,7 @@ def resolved_environment(server: Server, dbname: str, dotenv: dict[str, str]) ->
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": server.db(meta_db).replace("postgresql://", "postgresql+psycopg://", 1),
         "AIRFLOW__API_AUTH__JWT_SECRET": dotenv.get("AIRFLOW__API_AUTH__JWT_SECRET", ""),
+        "AIRFLOW_ADMIN_PASSWORD": dotenv.get("AIRFLOW_ADMIN_PASSWORD", ""),
         "AIRFLOW_CONN_JET_API": api_conn,
         "AIRFLOW_CONN_JET_WAREHOUSE": connection_json("postgres", server.db(dbname)),
     }

@@ -38,7 +38,7 @@ def warehouse_url() -> str:
 
 
 @pytest.fixture
-def warehouse(warehouse_url: str) -> Iterator["object"]:
+def warehouse(warehouse_url: str) -> Iterator[object]:
     """A psycopg 3 connection to the test warehouse (autocommit)."""
     import psycopg
 

@@ -107,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     applied = migrate(args.conninfo)
-    print(f"migrations applied: {applied or 'none (up to date)'}")
+    print(f"migrations applied: {applied or 'none (up to date)'}")  # noqa: T201 (CLI output)
 
 
 if __name__ == "__main__":
