@@ -1,0 +1,49 @@
+"""Order decisions: acknowledge, reject, cancel or hold each order per stock and settings.
+
+The rules are pure functions in :mod:`jet.decisions.rules`; recording decisions and
+writing them back to the marketplace happen elsewhere.
+"""
+
+from jet.decisions.rules import (
+    JET_ACKNOWLEDGEMENT_STATUS,
+    JET_ITEM_STATUS,
+    RULES_VERSION,
+    Decision,
+    DecisionBatch,
+    JetAcknowledgement,
+    LineDecision,
+    LineStatus,
+    Order,
+    OrderLine,
+    Outcome,
+    Product,
+    ReasonCode,
+    Settings,
+    StockKey,
+    StockLevel,
+    decide,
+    decide_batch,
+    to_jet_acknowledgement,
+)
+
+__all__ = [
+    "JET_ACKNOWLEDGEMENT_STATUS",
+    "JET_ITEM_STATUS",
+    "RULES_VERSION",
+    "Decision",
+    "DecisionBatch",
+    "JetAcknowledgement",
+    "LineDecision",
+    "LineStatus",
+    "Order",
+    "OrderLine",
+    "Outcome",
+    "Product",
+    "ReasonCode",
+    "Settings",
+    "StockKey",
+    "StockLevel",
+    "decide",
+    "decide_batch",
+    "to_jet_acknowledgement",
+]
