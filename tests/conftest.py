@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 _env_file = ROOT / ".local" / "env.json"
@@ -20,7 +24,20 @@ if _env_file.exists():
         os.environ.setdefault(_key, _value)
 
 if os.environ.get("JET_TEST_WAREHOUSE_URL"):
+    from urllib.parse import urlsplit as _urlsplit
+
     os.environ["JET_WAREHOUSE_URL"] = os.environ["JET_TEST_WAREHOUSE_URL"]
+    _w = _urlsplit(os.environ["JET_TEST_WAREHOUSE_URL"])
+    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": _w.hostname,
+            "port": _w.port or 5432,
+            "login": _w.username,
+            **({"password": _w.password} if _w.password else {}),
+            "schema": _w.path.lstrip("/"),
+        }
+    )
 if os.environ.get("JET_TEST_AIRFLOW_DB_URL"):
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = os.environ["JET_TEST_AIRFLOW_DB_URL"]
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
@@ -38,9 +55,68 @@ def warehouse_url() -> str:
 
 
 @pytest.fixture
-def warehouse(warehouse_url: str) -> Iterator[object]:
+def warehouse(warehouse_url: str) -> Iterator[Any]:
     """A psycopg 3 connection to the test warehouse (autocommit)."""
     import psycopg
 
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         yield conn
+
+
+ORDER_TABLES = (
+    "jet.ingest_batches",
+    "jet.order_payloads",
+    "jet.quarantine",
+    "jet.customers",
+    "jet.orders",
+    "jet.order_items",
+    "jet.shipping_addresses",
+    "jet.order_shipments",
+    "jet.order_status_history",
+)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Any]:
+    from jet_sandbox.testing import SandboxProcess
+
+    with SandboxProcess(seed=42, scenario="empty", clock="manual") as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Any) -> Any:
+    """The sandbox, reset to an empty catalog-only business with instant fraud check."""
+    sandbox_server.reset(seed=42, scenario="empty", config={"fraud_check_delay_seconds": 0})
+    sandbox_server.clear_faults()
+    sandbox_server.clear_requests()
+    return sandbox_server
+
+
+@pytest.fixture
+def jet_connection(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Point the jet_api Airflow connection at the sandbox. Call the returned function
+    to set other extras (rate budget, concurrency, timeouts) before building a hook."""
+
+    def configure(**extra: Any) -> None:
+        extra = {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8, **extra}
+        conn = {
+            "conn_type": "http",
+            "host": "127.0.0.1",
+            "port": sandbox.port,
+            "schema": "http",
+            "login": sandbox.user,
+            "password": sandbox.secret,
+            "extra": extra,
+        }
+        monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(conn))
+
+    configure()
+    return configure
+
+
+@pytest.fixture
+def clean_orders(warehouse: psycopg.Connection) -> psycopg.Connection:
+    """The test warehouse with every order table empty."""
+    warehouse.execute(f"TRUNCATE {', '.join(ORDER_TABLES)} CASCADE")
+    return warehouse

@@ -1,0 +1,67 @@
+"""
+### Import orders by hand
+
+Imports or refreshes the orders you name, whatever their Jet status, through the
+same path as the scheduled pull (validation, quarantine, COPY + upsert).
+
+- **merchant_order_ids**: one or more Jet order ids (32 hex characters).
+- **statuses** (optional): also re-pull every order Jet lists in these statuses...
+- **placed_from / placed_to** (optional, dates): ...keeping those placed in this range.
+
+Created orders (in Jet's fraud check) are never imported.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Param, dag, task
+
+from jet.dag_defaults import START_DATE, default_args
+
+
+@dag(
+    dag_id="jet_import_order",
+    schedule=None,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=4,
+    default_args=default_args(),
+    tags=["jet", "orders", "manual"],
+    doc_md=__doc__,
+    params={
+        "merchant_order_ids": Param(
+            [],
+            type="array",
+            items={"type": "string", "pattern": "^[0-9A-Za-z-]{8,64}$"},
+            title="Merchant order ids",
+            description="Jet merchant_order_id values to import or refresh.",
+        ),
+        "statuses": Param(
+            [],
+            type="array",
+            items={"type": "string", "enum": ["ready", "acknowledged", "inprogress", "complete"]},
+            title="Re-pull statuses",
+            description="Optional: re-pull every order Jet lists in these statuses.",
+        ),
+        "placed_from": Param(None, type=["null", "string"], format="date", title="Placed from (UTC date)"),
+        "placed_to": Param(None, type=["null", "string"], format="date", title="Placed to (UTC date)"),
+    },
+)
+def jet_import_order() -> None:
+    @task
+    def import_orders(**context) -> dict:
+        from jet.orders.tasks import import_orders as run_import
+        from jet.runs import run_identity
+
+        p = context["params"]
+        return run_import(
+            run_identity(context),
+            merchant_order_ids=p["merchant_order_ids"],
+            statuses=p["statuses"],
+            placed_from=p["placed_from"],
+            placed_to=p["placed_to"],
+        )
+
+    import_orders()
+
+
+jet_import_order()

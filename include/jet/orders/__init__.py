@@ -1,0 +1,1 @@
+"""Order ingestion: Jet order payloads into the warehouse, idempotently."""

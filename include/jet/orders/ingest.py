@@ -1,0 +1,138 @@
+"""Fetch orders from Jet and land them, batch by batch.
+
+One code path serves the scheduled pull of ``ready`` orders, the refresh of open
+orders and the manual import of chosen orders: list ids → fetch details
+concurrently (JetHook) → validate → COPY + upsert one batch per transaction.
+Invalid payloads are quarantined with their raw body and the batch carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from jet.orders.load import LoadReceipt, load_batch
+from jet.orders.normalize import BatchRows
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.api.models import OrderDetail
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 500
+# Jet statuses whose orders can still change on Jet's side: re-read them each run.
+OPEN_STATUSES = ("acknowledged", "inprogress")
+
+
+class FetchResult(Protocol):
+    merchant_order_id: str
+    raw: bytes
+    order: OrderDetail | None
+    error: Exception | None
+
+
+class OrderSource(Protocol):
+    """What ingestion needs from the marketplace client (JetHook provides it)."""
+
+    def list_order_ids(self, status: str) -> list[str]: ...
+
+    def iter_orders(self, ids: Sequence[str]) -> Iterator[FetchResult]: ...
+
+
+def chunked(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def unique(ids: Sequence[str]) -> list[str]:
+    """De-duplicate preserving first occurrence (Jet lists can repeat an order)."""
+    return list(dict.fromkeys(ids))
+
+
+def ingest_orders(
+    source: OrderSource,
+    conn: psycopg.Connection,
+    ids: Sequence[str],
+    *,
+    kind: str,
+    run_key: str,
+    observed_at: datetime,
+    dag_run_id: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    placed_window: tuple[datetime, datetime] | None = None,
+    keep_ids: set[str] | frozenset[str] = frozenset(),
+) -> LoadReceipt:
+    """Fetch ``ids`` and land them in batches; returns the combined receipt.
+
+    ``run_key`` + ``kind`` + chunk number name each batch, so re-running the same run
+    reuses the same batch keys. ``observed_at`` stamps every row (the run's logical
+    time, never now()). With ``placed_window``, orders placed outside it are not
+    landed, except those named in ``keep_ids``.
+    """
+    ids = unique(ids)
+    chunks = list(chunked(ids, batch_size))
+    receipt = LoadReceipt()
+
+    def fetch(number: int) -> BatchRows:
+        rows = BatchRows(batch_key=f"{run_key}/{kind}/{number:04d}", observed_at=observed_at)
+        for result in source.iter_orders(chunks[number]):
+            if result.error is not None or result.order is None:
+                field = getattr(result.error, "field_path", None)
+                rows.add_invalid(result.merchant_order_id, result.raw, str(result.error), field)
+            elif (
+                placed_window
+                and result.merchant_order_id not in keep_ids
+                and not (placed_window[0] <= result.order.order_placed_date <= placed_window[1])
+            ):
+                continue
+            else:
+                rows.add_order(result.order, result.raw)
+        return rows
+
+    # Fetch batch n+1 while batch n loads: the HTTP side and the database side overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as prefetch:
+        pending = prefetch.submit(fetch, 0) if chunks else None
+        for number in range(len(chunks)):
+            rows = pending.result()
+            pending = prefetch.submit(fetch, number + 1) if number + 1 < len(chunks) else None
+            try:
+                receipt += load_batch(conn, rows, source=kind, dag_run_id=dag_run_id, listed=len(chunks[number]))
+            except BaseException:
+                if pending is not None:
+                    pending.cancel()
+                raise
+            log.info(
+                "batch %s: %d loaded (%d changed in all), %d quarantined, %d skipped as created; %d/%d orders done",
+                rows.batch_key,
+                len(rows.orders),
+                receipt.changed,
+                len(rows.quarantine),
+                len(rows.skipped_created),
+                min((number + 1) * batch_size, len(ids)),
+                len(ids),
+            )
+    if not ids:
+        log.info("%s: nothing to fetch", kind)
+    return receipt
+
+
+def open_order_ids(conn: psycopg.Connection) -> list[str]:
+    """Orders the warehouse still holds as not complete: Jet may have moved them on."""
+    rows = conn.execute(
+        "SELECT merchant_order_id FROM jet.orders WHERE status <> 'complete' ORDER BY merchant_order_id"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def refresh_ids(source: OrderSource, conn: psycopg.Connection) -> list[str]:
+    """Ids to re-read: Jet's acknowledged and inprogress lists, plus every order we hold
+    as open (an order that went complete, or was withdrawn, drops out of Jet's lists)."""
+    listed: list[str] = []
+    for status in OPEN_STATUSES:
+        listed += source.list_order_ids(status)
+    return unique(listed + open_order_ids(conn))

@@ -1,0 +1,30 @@
+"""What a task needs to know about its DAG run to stay idempotent.
+
+Every row a run writes is stamped with the run's own time, never now(): a retry or
+a cleared and re-run task writes exactly what the first attempt wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    dag_id: str
+    dag_run_id: str | None
+    observed_at: datetime
+
+    @property
+    def run_key(self) -> str:
+        return f"{self.dag_id}/{self.observed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def run_identity(context: Any) -> RunIdentity:
+    """From an Airflow task context: the logical date, else the run's run_after
+    (manual runs in Airflow 3 may have no logical date)."""
+    dag_run = context["dag_run"]
+    when = context.get("logical_date") or dag_run.run_after
+    return RunIdentity(dag_id=dag_run.dag_id, dag_run_id=dag_run.run_id, observed_at=when.astimezone(UTC))
