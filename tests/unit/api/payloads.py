@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-# Verbatim copies of the shared jet-samples (provenance in samples/SOURCES.md).
-SAMPLES = Path(__file__).resolve().parent / "samples"
+# Verbatim copies of ../shared/jet-samples, so a clone tests alone (provenance in their SOURCES.md).
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"
 
 DOCS_SAMPLE = SAMPLES / "order_detail_jetdocs_sample_via_mock_server.json"
 
