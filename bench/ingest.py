@@ -49,6 +49,7 @@ BATCH = 500
 TABLES = (
     "jet.ingest_batches", "jet.order_payloads", "jet.quarantine", "jet.customers", "jet.orders",
     "jet.order_items", "jet.shipping_addresses", "jet.order_shipments", "jet.order_status_history",
+    "jet.order_fetch_misses",
 )  # fmt: skip
 # Target table for each staging table (the raw-COPY baseline writes straight into them).
 TARGETS = {stage: "jet." + stage.removeprefix("stage_") for stage, _, _ in _STAGES}

@@ -6,7 +6,8 @@
    lands every distinct payload raw (`jet.order_payloads`) and normalized
    (`jet.orders`, `jet.order_items`, `jet.customers`, `jet.shipping_addresses`,
    `jet.order_shipments`, `jet.order_status_history`), one transaction per batch.
-   Invalid payloads go to `jet.quarantine` with their raw body; the rest flow on.
+   Invalid payloads go to `jet.quarantine` with their raw body; orders Jet answers
+   404 for go to `jet.order_fetch_misses`; the rest flow on.
 2. **refresh_open_orders** re-reads `acknowledged` and `inprogress` orders and every
    order the warehouse still holds as open, so status changes and shipments land.
 3. **publish_orders_landed** emits the `jet_orders_landed` Asset when anything
@@ -63,6 +64,7 @@ def jet_orders() -> None:
             "refreshed": refreshed["loaded"],
             "changed": ready["changed"] + refreshed["changed"],
             "quarantined": ready["quarantined"] + refreshed["quarantined"],
+            "missing_at_jet": ready["missing"] + refreshed["missing"],
         }
         if summary["changed"] == 0:
             raise AirflowSkipException(f"nothing changed: {summary}")

@@ -26,7 +26,8 @@ stop() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "stopped."
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM  # Ctrl-C is how you stop it: a clean stop, not a failure
+trap stop EXIT
 
 mkdir -p "$AIRFLOW_HOME/logs"
 if curl -sf "http://127.0.0.1:${JET_SANDBOX_PORT}/_sandbox/health" >/dev/null 2>&1; then

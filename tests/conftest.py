@@ -73,6 +73,7 @@ ORDER_TABLES = (
     "jet.shipping_addresses",
     "jet.order_shipments",
     "jet.order_status_history",
+    "jet.order_fetch_misses",
 )
 
 

@@ -49,7 +49,7 @@ def test_jet_orders_runs_with_a_fixed_number_of_tasks(
     # XCom carries receipts (counts and batch keys), never rows.
     ti = next(t for t in run.get_task_instances() if t.task_id == "pull_ready_orders")
     receipt = ti.xcom_pull(task_ids="pull_ready_orders")
-    assert set(receipt) == {"listed", "loaded", "changed", "quarantined", "skipped_created", "batches"}
+    assert set(receipt) == {"listed", "loaded", "changed", "quarantined", "missing", "skipped_created", "batches"}
     assert receipt["loaded"] == 5
     assert all(isinstance(b, str) for b in receipt["batches"])
 

@@ -270,3 +270,30 @@ def test_import_by_status_respects_the_placed_date_range(
     expected = {i for i in ids if placed[i] == day}
     assert receipt["loaded"] == len(expected)
     assert {r[0] for r in clean_orders.execute("SELECT merchant_order_id FROM jet.orders")} == expected
+
+
+def test_an_order_gone_at_jet_is_recorded_and_does_not_stop_the_refresh(
+    sandbox: Any, jet_connection: Any, clean_orders: psycopg.Connection
+) -> None:
+    gone = sandbox.generate_orders(3, status="ready")
+    pull_ready(RUN)
+    # Jet forgets those orders (another account's, or past its 90 days) and has new ones.
+    sandbox.reset(seed=43, scenario="empty", config={"fraud_check_delay_seconds": 0})
+    kept = sandbox.generate_orders(2, status="ready")
+    for oid in kept:
+        _acknowledge_at_jet(sandbox, oid)
+    later = RunIdentity(RUN.dag_id, "scheduled__later", RUN.observed_at + timedelta(minutes=10))
+
+    receipt = refresh_open(later)
+
+    assert receipt["missing"] == 3
+    assert receipt["loaded"] == 2
+    misses = {r[0] for r in clean_orders.execute("SELECT merchant_order_id FROM jet.order_fetch_misses")}
+    assert misses == set(gone)
+    assert clean_orders.execute("SELECT missing FROM jet.ingest_batches WHERE source = 'refresh'").fetchone() == (3,)
+    # The next refresh does not ask Jet for them again.
+    sandbox.clear_requests()
+    refresh_open(RunIdentity(RUN.dag_id, "scheduled__later2", RUN.observed_at + timedelta(minutes=20)))
+    asked = {r["path"].rsplit("/", 1)[-1] for r in sandbox.requests_log() if "withoutShipmentDetail" in r["path"]}
+    assert not asked & set(gone)
+    assert asked == set(kept)

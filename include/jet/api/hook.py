@@ -212,18 +212,21 @@ class FetchResult:
     """One order fetched by :meth:`JetHook.iter_orders`.
 
     ``raw`` is always the body exactly as Jet sent it (the loader lands it even when it is
-    invalid); ``order`` is set when it parsed, ``error`` when it did not.
+    invalid); ``order`` is set when it parsed, ``error`` when it did not. ``missing`` is
+    True when Jet answered 404 for an id it had listed or we held: the order is gone at
+    Jet (withdrawn, past Jet's 90 days, another account), which must not stop the others.
     """
 
     merchant_order_id: str
     raw: bytes
     order: OrderDetail | None = None
     error: PayloadError | None = None
+    missing: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when the payload parsed."""
-        return self.error is None
+        """True when the payload was found and parsed."""
+        return self.error is None and not self.missing
 
 
 class _Progress:
@@ -250,7 +253,7 @@ class _Progress:
         elapsed = max(self.hook._clock() - self.started, 1e-9)
         stats = self.hook.stats.snapshot()
         self.hook.log.info(
-            "order fetch %s: %d/%d orders (%.1f orders/s), %d invalid, %d retries, %d HTTP 429",
+            "order fetch %s: %d/%d orders (%.1f orders/s), %d invalid or missing, %d retries, %d HTTP 429",
             what,
             self.done,
             self.total,
@@ -671,8 +674,13 @@ class JetHook(HttpHook):
         return parse_order(self.get_order_raw(merchant_order_id))
 
     def fetch_order(self, merchant_order_id: str) -> FetchResult:
-        """Fetch one order; an invalid payload is returned in the result, HTTP failures raise."""
-        raw = self.get_order_raw(merchant_order_id)
+        """Fetch one order; an invalid payload or a 404 is returned in the result, other
+        HTTP failures raise."""
+        try:
+            raw = self.get_order_raw(merchant_order_id)
+        except JetNotFound:
+            self.log.warning("order %s: not found at Jet (404)", merchant_order_id)
+            return FetchResult(merchant_order_id, b"", missing=True)
         try:
             return FetchResult(merchant_order_id, raw, order=parse_order(raw))
         except PayloadError as exc:

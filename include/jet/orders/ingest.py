@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from jet.orders.load import LoadReceipt, load_batch
 from jet.orders.normalize import BatchRows
+from jet.sql import read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -34,6 +35,7 @@ class FetchResult(Protocol):
     raw: bytes
     order: OrderDetail | None
     error: Exception | None
+    missing: bool
 
 
 class OrderSource(Protocol):
@@ -81,7 +83,9 @@ def ingest_orders(
     def fetch(number: int) -> BatchRows:
         rows = BatchRows(batch_key=f"{run_key}/{kind}/{number:04d}", observed_at=observed_at)
         for result in source.iter_orders(chunks[number]):
-            if result.error is not None or result.order is None:
+            if result.missing:
+                rows.add_missing(result.merchant_order_id)
+            elif result.error is not None or result.order is None:
                 field = getattr(result.error, "field_path", None)
                 rows.add_invalid(result.merchant_order_id, result.raw, str(result.error), field)
             elif (
@@ -107,11 +111,13 @@ def ingest_orders(
                     pending.cancel()
                 raise
             log.info(
-                "batch %s: %d loaded (%d changed in all), %d quarantined, %d skipped as created; %d/%d orders done",
+                "batch %s: %d loaded (%d changed in all), %d quarantined, %d missing at Jet, %d skipped as created;"
+                " %d/%d orders done",
                 rows.batch_key,
                 len(rows.orders),
                 receipt.changed,
                 len(rows.quarantine),
+                len(rows.missing),
                 len(rows.skipped_created),
                 min((number + 1) * batch_size, len(ids)),
                 len(ids),
@@ -122,10 +128,9 @@ def ingest_orders(
 
 
 def open_order_ids(conn: psycopg.Connection) -> list[str]:
-    """Orders the warehouse still holds as not complete: Jet may have moved them on."""
-    rows = conn.execute(
-        "SELECT merchant_order_id FROM jet.orders WHERE status <> 'complete' ORDER BY merchant_order_id"
-    ).fetchall()
+    """Orders the warehouse still holds as not complete: Jet may have moved them on.
+    Orders Jet has answered 404 for since we last landed them are left out."""
+    rows = conn.execute(read_sql("orders_open_ids.sql")).fetchall()
     return [r[0] for r in rows]
 
 

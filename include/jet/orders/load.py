@@ -22,6 +22,7 @@ class LoadReceipt:
     loaded: int = 0
     changed: int = 0
     quarantined: int = 0
+    missing: int = 0
     skipped_created: int = 0
     batches: list[str] = field(default_factory=list)
 
@@ -30,6 +31,7 @@ class LoadReceipt:
         self.loaded += other.loaded
         self.changed += other.changed
         self.quarantined += other.quarantined
+        self.missing += other.missing
         self.skipped_created += other.skipped_created
         self.batches += other.batches
         return self
@@ -40,6 +42,7 @@ class LoadReceipt:
             "loaded": self.loaded,
             "changed": self.changed,
             "quarantined": self.quarantined,
+            "missing": self.missing,
             "skipped_created": self.skipped_created,
             "batches": list(self.batches),
         }
@@ -54,6 +57,7 @@ _STAGES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stage_shipping_addresses", n.ADDRESS_COLUMNS, "addresses"),
     ("stage_order_shipments", n.SHIPMENT_COLUMNS, "shipments"),
     ("stage_order_status_history", n.STATUS_COLUMNS, "statuses"),
+    ("stage_order_fetch_misses", n.MISS_COLUMNS, "missing"),
 )
 
 
@@ -89,6 +93,7 @@ def load_batch(
                 "loaded": len(rows.orders),
                 "changed": changed,
                 "quarantined": len(rows.quarantine),
+                "missing": len(rows.missing),
             },
         )
         cur.execute(read_sql("orders_merge.sql"))
@@ -97,6 +102,7 @@ def load_batch(
         loaded=len(rows.orders),
         changed=changed,
         quarantined=len(rows.quarantine),
+        missing=len(rows.missing),
         skipped_created=len(rows.skipped_created),
         batches=[rows.batch_key],
     )

@@ -36,6 +36,7 @@ SHIPMENT_COLUMNS = (
     "shipment_method", "tracking_number", "shipped_at", "shipped_qty", "cancelled_qty",
 )  # fmt: skip
 STATUS_COLUMNS = ("merchant_order_id", "status", "exception_state", "observed_at", "batch_key")
+MISS_COLUMNS = ("merchant_order_id", "first_missing_at", "last_missing_at", "last_batch_key")
 PAYLOAD_COLUMNS = (
     "merchant_order_id", "payload_hash", "payload",
     "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key",
@@ -74,6 +75,7 @@ class BatchRows:
     statuses: list[tuple[Any, ...]] = field(default_factory=list)
     payloads: list[tuple[Any, ...]] = field(default_factory=list)
     quarantine: list[tuple[Any, ...]] = field(default_factory=list)
+    missing: list[tuple[Any, ...]] = field(default_factory=list)
     skipped_created: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
@@ -128,6 +130,10 @@ class BatchRows:
                 )
         self.statuses.append((oid, order.status.value, order.exception_state or "", at, key))
         return True
+
+    def add_missing(self, object_id: str) -> None:
+        """Record an order Jet answered 404 for."""
+        self.missing.append((object_id, self.observed_at, self.observed_at, self.batch_key))
 
     def add_invalid(self, object_id: str, raw: bytes | str, error: str, error_field: str | None) -> None:
         """Quarantine a payload that failed validation, with its raw body."""

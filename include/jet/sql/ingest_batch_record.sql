@@ -1,6 +1,7 @@
 -- Record a batch. A batch commits atomically with its rows, so the first commit's
 -- counts are the batch's counts; a re-run of the same batch leaves them as they are.
 INSERT INTO jet.ingest_batches
-    (batch_key, source, dag_run_id, observed_at, orders_listed, orders_loaded, orders_changed, quarantined)
-VALUES (%(batch_key)s, %(source)s, %(dag_run_id)s, %(observed_at)s, %(listed)s, %(loaded)s, %(changed)s, %(quarantined)s)
+    (batch_key, source, dag_run_id, observed_at, orders_listed, orders_loaded, orders_changed, quarantined, missing)
+VALUES (%(batch_key)s, %(source)s, %(dag_run_id)s, %(observed_at)s, %(listed)s, %(loaded)s, %(changed)s, %(quarantined)s,
+        %(missing)s)
 ON CONFLICT (batch_key) DO NOTHING

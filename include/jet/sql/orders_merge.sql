@@ -111,3 +111,9 @@ ON CONFLICT (merchant_order_id, shipment_key, merchant_sku) DO UPDATE SET
 INSERT INTO jet.order_status_history
 SELECT * FROM stage_order_status_history
 ON CONFLICT DO NOTHING;
+
+INSERT INTO jet.order_fetch_misses AS t
+SELECT * FROM stage_order_fetch_misses
+ON CONFLICT (merchant_order_id) DO UPDATE
+   SET last_missing_at = EXCLUDED.last_missing_at, last_batch_key = EXCLUDED.last_batch_key
+ WHERE t.last_missing_at < EXCLUDED.last_missing_at;

@@ -8,3 +8,4 @@ CREATE TEMP TABLE stage_order_items    (LIKE jet.order_items) ON COMMIT DROP;
 CREATE TEMP TABLE stage_shipping_addresses (LIKE jet.shipping_addresses) ON COMMIT DROP;
 CREATE TEMP TABLE stage_order_shipments (LIKE jet.order_shipments) ON COMMIT DROP;
 CREATE TEMP TABLE stage_order_status_history (LIKE jet.order_status_history) ON COMMIT DROP;
+CREATE TEMP TABLE stage_order_fetch_misses (LIKE jet.order_fetch_misses) ON COMMIT DROP;
