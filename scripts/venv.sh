@@ -30,6 +30,9 @@ if [ ! -x .venv/bin/uv ] && ! command -v uv >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q "$(grep -E '^uv==' requirements.txt)"
 fi
 uv_bin=$(command -v uv 2>/dev/null || echo .venv/bin/uv)
+# Trust the operating system's certificates, as pip does: behind a TLS-inspecting proxy
+# uv's bundled roots would refuse the registry.
+export UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
 "$uv_bin" pip sync -q --python .venv/bin/python --compile-bytecode requirements.txt
 touch .venv/.synced
 echo "virtualenv .venv is in sync with requirements.txt"
