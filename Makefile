@@ -4,7 +4,7 @@ SHELL := /bin/bash
 RUN := scripts/run
 VENV := .venv
 
-.PHONY: help setup demo test airflow sandbox lint format bench lock clean compose-schema
+.PHONY: help setup demo test airflow sandbox lint format bench lock clean compose-schema load-inventory
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ setup: $(VENV)/.synced ## virtualenv from the lock, PostgreSQL, databases, migra
 
 demo: setup ## run the pipelines end to end against the Jet sandbox and print what they did
 	@$(RUN) python scripts/demo.py
+
+load-inventory: setup ## load the merchant's catalog/stock CSV into the warehouse (FILE=path.csv)
+	@test -n "$(FILE)" || (echo "usage: make load-inventory FILE=catalog.csv" >&2; exit 2)
+	@$(RUN) python -m jet.catalog.load_csv $(FILE)
 
 test: setup ## run the whole test suite (unit, integration, DAGs, sandbox)
 	@$(RUN) pytest $(PYTEST_ARGS)

@@ -1,0 +1,235 @@
+"""Operator actions: approve a held order, cancel an order with a reason.
+
+Both go through the outbox like the automatic flow (committed before the call, settled
+when the outcome is unknown), so the database constraints hold for them too: an order
+gets one acknowledgement call, ever. Each reads the order from Jet first, because the
+warehouse copy may be up to one pull old.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from jet.decisions import outbox
+from jet.decisions.store import cancel_shipment_body, validate_body
+from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.api.models import OrderDetail
+    from jet.runs import RunIdentity
+
+log = logging.getLogger(__name__)
+
+#: Operator cancel reasons → (Jet acknowledgement_status, item status) for a cancel
+#: before acknowledgement. After acknowledgement the reason is recorded, not sent
+#: (Jet's shipped call has no reason field).
+CANCEL_REASONS: Mapping[str, tuple[str, str]] = {
+    "out_of_stock": ("rejected - item level error", "nonfulfillable - no inventory"),
+    "invalid_sku": ("rejected - item level error", "nonfulfillable - invalid merchant SKU"),
+    "customer_request": ("rejected - other", "nonfulfillable"),
+    "fraud": ("rejected - fraud", "nonfulfillable"),
+    "unfulfillable_address": ("rejected - unfulfillable address", "nonfulfillable"),
+    "shipping_method_not_supported": ("rejected - shipping method not supported", "nonfulfillable"),
+    "ship_from_location_not_available": ("rejected - ship from location not available", "nonfulfillable"),
+    "other": ("rejected - other", "nonfulfillable"),
+}
+
+
+class OperatorActionRefused(RuntimeError):
+    """The requested operator action is not possible for this order; the message says why."""
+
+
+def _require_known(conn: psycopg.Connection, order_id: str) -> None:
+    if conn.execute(read_sql("decisions_order_known.sql"), {"order_id": order_id}).fetchone() is None:
+        raise OperatorActionRefused(
+            f"order {order_id} is not in the warehouse; import it first with the jet_import_order DAG"
+        )
+
+
+def _actions(conn: psycopg.Connection, order_id: str) -> dict[str, tuple[int, str, int, str | None]]:
+    """The order's actions by kind: (action_id, state, attempts, last_error)."""
+    rows = conn.execute(read_sql("decisions_order_actions.sql"), {"order_id": order_id}).fetchall()
+    return {kind: (action_id, state, attempts, error) for action_id, kind, state, attempts, error in rows}
+
+
+def _ack_action(conn: psycopg.Connection, order_id: str) -> tuple[int, str, str, str | None] | None:
+    """The order's acknowledgement call (acknowledge, reject or cancel) as (id, kind, state, error)."""
+    for kind, (action_id, state, _, error) in _actions(conn, order_id).items():
+        if kind in ("acknowledge", "reject", "cancel"):
+            return action_id, kind, state, error
+    return None
+
+
+def _decision(conn: psycopg.Connection, order_id: str) -> tuple[int, str, list[tuple[str, str, str, str]]] | None:
+    """The order's real decision: (decision_id, outcome, [(line id, sku, status, reason)])."""
+    rows = conn.execute(read_sql("decisions_real_decision.sql"), {"order_id": order_id}).fetchall()
+    if not rows:
+        return None
+    return rows[0][0], rows[0][1], [tuple(r[2:]) for r in rows]
+
+
+def _queue(
+    conn: psycopg.Connection,
+    run: RunIdentity,
+    order_id: str,
+    kind: str,
+    body: dict[str, Any],
+    decision_id: int | None,
+    reason: str,
+) -> int:
+    from psycopg.types.json import Jsonb
+
+    validate_body(kind, body)
+    with conn.transaction():
+        row = conn.execute(
+            read_sql("decisions_action_insert.sql"),
+            {
+                "merchant_order_id": order_id,
+                "kind": kind,
+                "decision_id": decision_id,
+                "body": Jsonb(body),
+                "requested_by": run.run_key,
+                "reason": reason,
+                "created_at": run.observed_at,
+            },
+        ).fetchone()
+    return row[0]
+
+
+def _finish(conn: psycopg.Connection, client: Any, action_id: int, order_id: str, kind: str) -> dict[str, Any]:
+    """Send (and settle) this order's actions, then insist the write was applied."""
+    outbox.drain(conn, client, (kind,), order_ids=[order_id])
+    state, attempts, error = conn.execute(read_sql("decisions_action_state.sql"), {"action_id": action_id}).fetchone()
+    if state != "applied":
+        raise RuntimeError(
+            f"{kind} of order {order_id} (action {action_id}) is {state} after {attempts} attempt(s): {error}"
+        )
+    log.info("%s of order %s applied at Jet (action %d)", kind, order_id, action_id)
+    return {"merchant_order_id": order_id, "action_id": action_id, "kind": kind, "state": state}
+
+
+def approve_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_id: str) -> dict[str, Any]:
+    """Acknowledge (accept) a held order through the outbox.
+
+    Refused unless the order has a held decision, no acknowledgement call yet, and Jet
+    still shows it ``ready``; refused too when a line's SKU is unknown (nothing could
+    ship it: cancel the order instead). Lines the rules found short of stock are
+    accepted on the operator's word, and logged.
+    """
+    _require_known(conn, order_id)
+    decision = _decision(conn, order_id)
+    if decision is None:
+        raise OperatorActionRefused(f"order {order_id} has not been decided yet; only held orders can be approved")
+    decision_id, outcome, lines = decision
+    existing = _ack_action(conn, order_id)
+    if outcome != "hold" or existing is not None:
+        what = f"{existing[1]} action in state {existing[2]}" if existing else "no action"
+        raise OperatorActionRefused(
+            f"order {order_id} is not held (decision {outcome}, {what}); only held orders can be approved"
+        )
+    order: OrderDetail = client.get_order(order_id)
+    if str(order.status) != "ready":
+        raise OperatorActionRefused(
+            f"Jet shows order {order_id} as {order.status!s} (exception {order.exception_state!r}); "
+            "only ready orders can be acknowledged"
+        )
+    unknown = [sku for _, sku, status, _ in lines if status == "unknown_sku"]
+    if unknown:
+        raise OperatorActionRefused(
+            f"order {order_id} has SKUs not in the catalog ({', '.join(sorted(unknown))}): it cannot be shipped; "
+            "cancel it with jet_cancel_order (reason invalid_sku), or load the products first"
+        )
+    short = [f"{sku} ({reason})" for _, sku, status, reason in lines if status != "fulfillable"]
+    if short:
+        log.warning("approving order %s although the rules found lines short: %s", order_id, ", ".join(short))
+    body = {
+        "acknowledgement_status": "accepted",
+        "order_items": [
+            {"order_item_id": item_id, "order_item_acknowledgement_status": "fulfillable"} for item_id, *_ in lines
+        ],
+    }
+    action_id = _queue(conn, run, order_id, "acknowledge", body, decision_id, "approved by operator")
+    return _finish(conn, client, action_id, order_id, "acknowledge")
+
+
+def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
+    """Per SKU: units still open (ordered - shipped - cancelled) and units shipped, from Jet's view."""
+    ordered: dict[str, int] = defaultdict(int)
+    shipped: dict[str, int] = defaultdict(int)
+    cancelled: dict[str, int] = defaultdict(int)
+    for item in order.order_items:
+        ordered[item.merchant_sku] += item.request_order_quantity
+    for shipment in order.shipments:
+        for item in shipment.shipment_items:
+            shipped[item.merchant_sku] += item.response_shipment_sku_quantity
+            cancelled[item.merchant_sku] += item.response_shipment_cancel_qty
+    still_open = {sku: max(0, n - shipped[sku] - cancelled[sku]) for sku, n in ordered.items()}
+    return {sku: n for sku, n in still_open.items() if n > 0}, {sku: n for sku, n in shipped.items() if n > 0}
+
+
+def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_id: str, reason: str) -> dict[str, Any]:
+    """Cancel an order for ``reason`` (a key of :data:`CANCEL_REASONS`).
+
+    * Jet shows it ``ready`` (not acknowledged): the acknowledgement call rejects it.
+    * Acknowledged and with units not shipped: a cancel-only shipped call cancels every
+      open unit (shipped units stay shipped: refund those).
+    * Everything shipped: refused, pointing to a refund. Already complete: refused.
+    """
+    if reason not in CANCEL_REASONS:
+        raise OperatorActionRefused(f"reason must be one of {sorted(CANCEL_REASONS)}, not {reason!r}")
+    _require_known(conn, order_id)
+    # Settle anything in flight for this order first: its true state decides the path.
+    outbox.drain(conn, client, outbox.ALL_KINDS, order_ids=[order_id])
+    existing = _ack_action(conn, order_id)
+    order: OrderDetail = client.get_order(order_id)
+    status = str(order.status)
+    if status == "ready":
+        if existing is not None:
+            raise OperatorActionRefused(
+                f"order {order_id} already has a {existing[1]} action ({existing[2]}: {existing[3]}); "
+                "Jet allows one acknowledgement call per order"
+            )
+        ack_status, item_status = CANCEL_REASONS[reason]
+        body = {
+            "acknowledgement_status": ack_status,
+            "order_items": [
+                {"order_item_id": item.order_item_id, "order_item_acknowledgement_status": item_status}
+                for item in order.order_items
+            ],
+        }
+        decision = _decision(conn, order_id)
+        action_id = _queue(conn, run, order_id, "cancel", body, decision[0] if decision else None, reason)
+        return _finish(conn, client, action_id, order_id, "cancel")
+    open_now, shipped = open_units(order)
+    if status in ("acknowledged", "inprogress") and open_now:
+        previous = _actions(conn, order_id).get("cancel_units")
+        if previous is not None:
+            raise OperatorActionRefused(
+                f"order {order_id} already had its open units cancelled once (action {previous[0]}, {previous[1]}); "
+                "Jet shows units still open - check the order at Jet"
+            )
+        items = [
+            {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
+            for sku, qty in sorted(open_now.items())
+        ]
+        if shipped:
+            log.warning(
+                "order %s: cancelling open units %s; shipped units %s can only be refunded", order_id, open_now, shipped
+            )
+        body = cancel_shipment_body("cancel_units", order_id, items)
+        action_id = _queue(conn, run, order_id, "cancel_units", body, None, reason)
+        return _finish(conn, client, action_id, order_id, "cancel_units")
+    if shipped:
+        raise OperatorActionRefused(
+            f"order {order_id} is {status} and every remaining unit has shipped ({shipped}): it cannot be cancelled; "
+            "issue a refund instead (merchant refund for the shipped units)"
+        )
+    raise OperatorActionRefused(
+        f"order {order_id} is already {status} (acknowledgement {order.acknowledgement_status!r}, "
+        f"exception {order.exception_state!r}) with nothing open: nothing to cancel"
+    )

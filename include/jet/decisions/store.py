@@ -1,0 +1,347 @@
+"""Decide the undecided orders and record decisions + intended actions in one transaction.
+
+Reads the warehouse (ready orders, catalog, stock net of promised units, current
+settings), runs the pure rules (:mod:`jet.decisions.rules`) and writes, in the same
+transaction, one decision row per order and, unless it is a dry run or the order is
+held, one intended action in the outbox (:mod:`jet.decisions.outbox` sends it later).
+Nothing here talks to Jet: every decision is committed before any call is made.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from jet.decisions.rules import (
+    JET_ITEM_STATUS,
+    Decision,
+    Order,
+    OrderLine,
+    Outcome,
+    Product,
+    Settings,
+    StockKey,
+    StockLevel,
+    decide_batch,
+    to_jet_acknowledgement,
+)
+from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.runs import RunIdentity
+
+log = logging.getLogger(__name__)
+
+# Any constant works; every decider takes it, so two runs (a scheduled one and a manual
+# one) never decide the same orders against the same stock at once.
+DECIDE_LOCK_KEY = 7_315_270_005
+
+#: Action kind of each outcome's acknowledgement call (held orders send nothing).
+ACTION_KIND: Mapping[Outcome, str | None] = {
+    Outcome.ACKNOWLEDGE: "acknowledge",
+    Outcome.REJECT: "reject",
+    Outcome.CANCEL: "cancel",
+    Outcome.HOLD: None,
+}
+ACKNOWLEDGEMENT_KINDS = ("acknowledge", "reject", "cancel")
+SHIPPED_KINDS = ("directed_cancel", "cancel_units")
+
+
+@dataclass
+class DecideReceipt:
+    """What one decide step did; small enough for XCom."""
+
+    decided: int = 0
+    dry_run: bool = False
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
+    settings_version: int | None = None
+
+    def as_xcom(self) -> dict[str, Any]:
+        return {
+            "decided": self.decided,
+            "dry_run": self.dry_run,
+            "by_outcome": dict(self.by_outcome),
+            "actions": dict(self.actions),
+            "settings_version": self.settings_version,
+        }
+
+
+def current_settings(conn: psycopg.Connection) -> Settings:
+    """The settings version in force (``jet.current_settings``)."""
+    row = conn.execute(read_sql("decisions_current_settings.sql")).fetchone()
+    if row is None:
+        raise RuntimeError("jet.settings is empty: migration 0003 seeds version 1; was it applied?")
+    version, auto_ack, regardless, policy, safety = row
+    return Settings(
+        version=version,
+        auto_acknowledge=auto_ack,
+        accept_regardless_of_inventory=regardless,
+        partial_stock_policy=policy,
+        safety_stock=safety,
+    )
+
+
+def load_undecided(conn: psycopg.Connection) -> list[Order]:
+    """Ready orders without a real decision, oldest first, lines net of Jet's cancel requests."""
+    lines: dict[str, list[OrderLine]] = defaultdict(list)
+    heads: dict[str, tuple[str, Any]] = {}
+    for order_id, node, ready_at, item_id, sku, qty in conn.execute(read_sql("decisions_undecided_lines.sql")):
+        heads.setdefault(order_id, (node, ready_at))
+        lines[order_id].append(OrderLine(line_id=item_id, sku=sku, quantity=qty))
+    return [
+        Order(order_id=oid, node=node, ready_at=ready_at, lines=tuple(lines[oid]))
+        for oid, (node, ready_at) in heads.items()
+    ]
+
+
+def load_catalog(
+    conn: psycopg.Connection, skus: Iterable[str]
+) -> tuple[dict[str, Product], dict[StockKey, StockLevel]]:
+    """Products and stock levels (with promised units) of ``skus``, at every node."""
+    wanted = sorted(set(skus))
+    products = {
+        sku: Product(sku=sku, replenishable=repl, archived=arch)
+        for sku, repl, arch in conn.execute(read_sql("decisions_products.sql"), {"skus": wanted})
+    }
+    stock = {
+        (sku, node): StockLevel(sku=sku, node=node, on_hand=on_hand, promised=promised, safety_stock=safety)
+        for sku, node, on_hand, promised, safety in conn.execute(read_sql("decisions_stock.sql"), {"skus": wanted})
+    }
+    return products, stock
+
+
+def acknowledgement_body(decision: Decision) -> dict[str, Any] | None:
+    """Jet's acknowledge body for a decision (None for a held order)."""
+    ack = to_jet_acknowledgement(decision)
+    if ack is None:
+        return None
+    return {
+        "acknowledgement_status": ack.acknowledgement_status,
+        "order_items": [
+            {"order_item_id": item_id, "order_item_acknowledgement_status": status} for item_id, status in ack.items
+        ],
+    }
+
+
+def _inputs(
+    order: Order,
+    decision: Decision,
+    products: Mapping[str, Product],
+    stock: Mapping[StockKey, StockLevel],
+    settings: Settings,
+    pool_before: Mapping[StockKey, int],
+    position: int,
+) -> dict[str, Any]:
+    """The replayable snapshot stored with a decision."""
+    skus = sorted({line.sku for line in order.lines})
+    return {
+        "order": {
+            "node": order.node,
+            "ready_at": order.ready_at.isoformat(),
+            "lines": [{"line_id": ln.line_id, "sku": ln.sku, "quantity": ln.quantity} for ln in order.lines],
+        },
+        "products": {
+            sku: {"replenishable": products[sku].replenishable, "archived": products[sku].archived}
+            for sku in skus
+            if sku in products
+        },
+        "stock": {
+            sku: (
+                {
+                    "on_hand": stock[(sku, order.node)].on_hand,
+                    "promised": stock[(sku, order.node)].promised,
+                    "safety_stock": stock[(sku, order.node)].safety_stock,
+                    # What was left for this order after older orders of the batch claimed theirs.
+                    "available_to_order": pool_before[(sku, order.node)],
+                }
+                if (sku, order.node) in stock
+                else None
+            )
+            for sku in skus
+        },
+        "settings": {
+            "version": settings.version,
+            "auto_acknowledge": settings.auto_acknowledge,
+            "accept_regardless_of_inventory": settings.accept_regardless_of_inventory,
+            "partial_stock_policy": settings.partial_stock_policy,
+            "safety_stock": settings.safety_stock,
+        },
+        "batch_position": position,
+    }
+
+
+def decide_and_record(conn: psycopg.Connection, run: RunIdentity, *, dry_run: bool = False) -> DecideReceipt:
+    """Decide every undecided ready order and record it; returns counts.
+
+    One transaction: the decisions, their lines and the intended actions commit
+    together or not at all, before anything is sent. A dry run records decisions
+    flagged ``dry_run`` and no actions (and reserves nothing). Re-running the same
+    run decides nothing new (decided orders are no longer undecided).
+    """
+    from psycopg.types.json import Jsonb
+
+    receipt = DecideReceipt(dry_run=dry_run)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (DECIDE_LOCK_KEY,))
+        settings = current_settings(conn)
+        receipt.settings_version = settings.version
+        orders = load_undecided(conn)
+        products, stock = load_catalog(conn, (ln.sku for o in orders for ln in o.lines))
+        batch = decide_batch(orders, products, stock, settings)
+        by_id = {o.order_id: o for o in orders}
+        pool = {key: level.available(settings) for key, level in stock.items()}
+        outcomes: Counter[str] = Counter()
+        actions: Counter[str] = Counter()
+        with conn.cursor() as cur:
+            for position, decision in enumerate(batch.decisions):
+                order = by_id[decision.order_id]
+                inputs = _inputs(order, decision, products, stock, settings, pool, position)
+                for line in decision.lines:
+                    if line.reserved:
+                        pool[(line.sku, order.node)] -= line.reserved
+                row = cur.execute(
+                    read_sql("decisions_insert.sql"),
+                    {
+                        "merchant_order_id": decision.order_id,
+                        # A dry run's key differs, so a real run at the same instant still decides.
+                        "run_key": f"{run.run_key}/dry-run" if dry_run else run.run_key,
+                        "dag_run_id": run.dag_run_id,
+                        "decided_at": run.observed_at,
+                        "dry_run": dry_run,
+                        "outcome": decision.outcome.value,
+                        "reasons": [r.value for r in decision.reasons],
+                        "rules_version": decision.rules_version,
+                        "settings_version": decision.settings_version,
+                        "inputs": Jsonb(inputs),
+                    },
+                ).fetchone()
+                if row is None:  # a dry run re-run: this run already recorded it
+                    continue
+                decision_id = row[0]
+                cur.executemany(
+                    read_sql("decisions_line_insert.sql"),
+                    [
+                        {
+                            "decision_id": decision_id,
+                            "order_item_id": line.line_id,
+                            "merchant_sku": line.sku,
+                            "quantity": line.quantity,
+                            "status": line.status.value,
+                            "reason": line.reason.value,
+                            "reserved": line.reserved,
+                            "units_to_cancel": line.units_to_cancel,
+                        }
+                        for line in decision.lines
+                    ],
+                )
+                outcomes[decision.outcome.value] += 1
+                kind = ACTION_KIND[decision.outcome]
+                if dry_run or kind is None:
+                    continue
+                body = acknowledgement_body(decision)
+                assert body is not None
+                validate_body(kind, body)
+                cur.execute(
+                    read_sql("decisions_action_insert.sql"),
+                    {
+                        "merchant_order_id": decision.order_id,
+                        "kind": kind,
+                        "decision_id": decision_id,
+                        "body": Jsonb(body),
+                        "requested_by": run.run_key,
+                        "reason": None,
+                        "created_at": run.observed_at,
+                    },
+                )
+                actions[kind] += 1
+        if not dry_run:
+            actions["directed_cancel"] += plan_directed_cancels(conn, run)
+    receipt.decided = sum(outcomes.values())
+    receipt.by_outcome = dict(outcomes)
+    receipt.actions = {k: v for k, v in actions.items() if v}
+    log.info(
+        "decided %d orders%s with settings v%d: %s; actions queued: %s",
+        receipt.decided,
+        " (dry run: nothing will be sent)" if dry_run else "",
+        settings.version,
+        dict(outcomes) or "none",
+        receipt.actions or "none",
+    )
+    return receipt
+
+
+def plan_directed_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
+    """Queue a shipped call for each acknowledged order with unanswered Jet cancel requests.
+
+    It cancels exactly the requested units (capped at the units still open). Returns
+    the number of actions queued. Safe to call again: answered orders are skipped.
+    """
+    from psycopg.types.json import Jsonb
+
+    per_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for order_id, sku, qty in conn.execute(read_sql("decisions_directed_cancels_due.sql")):
+        if qty > 0:
+            per_order[order_id].append(
+                {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
+            )
+    for order_id, items in per_order.items():
+        body = cancel_shipment_body("directed_cancel", order_id, items)
+        validate_body("directed_cancel", body)
+        conn.execute(
+            read_sql("decisions_action_insert.sql"),
+            {
+                "merchant_order_id": order_id,
+                "kind": "directed_cancel",
+                "decision_id": None,
+                "body": Jsonb(body),
+                "requested_by": run.run_key,
+                "reason": "Jet requested the cancellation (request_order_cancel_qty)",
+                "created_at": run.observed_at,
+            },
+        )
+    if per_order:
+        log.info("queued %d directed-cancel answers", len(per_order))
+    return len(per_order)
+
+
+def cancel_shipment_body(kind: str, order_id: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cancel-only shipped body. Its ``alt_shipment_id`` names the action (one per order
+    and kind), so settling can find it in the order's echoed shipments."""
+    return {"shipments": [{"alt_shipment_id": alt_shipment_id(kind, order_id), "shipment_items": items}]}
+
+
+def alt_shipment_id(kind: str, order_id: str) -> str:
+    """Our id for the cancel-only shipment of an action (unique per order and kind)."""
+    return f"{kind}-{order_id}"
+
+
+def validate_body(kind: str, body: Mapping[str, Any]) -> None:
+    """Refuse a body Jet would refuse, before it enters the outbox (never at send time)."""
+    from jet.api.models import AcknowledgeRequest, ShipRequest
+
+    model = ShipRequest if kind in SHIPPED_KINDS else AcknowledgeRequest
+    model.model_validate(body)
+
+
+# Re-exported for callers that build operator bodies.
+__all__ = [
+    "ACKNOWLEDGEMENT_KINDS",
+    "ACTION_KIND",
+    "JET_ITEM_STATUS",
+    "SHIPPED_KINDS",
+    "DecideReceipt",
+    "acknowledgement_body",
+    "alt_shipment_id",
+    "cancel_shipment_body",
+    "current_settings",
+    "decide_and_record",
+    "load_catalog",
+    "load_undecided",
+    "plan_directed_cancels",
+]

@@ -1,0 +1,179 @@
+"""Task bodies for the decision DAGs: open the hook and the warehouse, call the library.
+
+Kept out of the DAG files so those stay declarations, and so the same steps run from
+tests, the demo and the latency simulation without Airflow's scheduler. Every function
+takes an optional ``client`` (defaults to :class:`~jet.api.hook.JetHook`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from jet.runs import RunIdentity
+
+log = logging.getLogger(__name__)
+
+#: Branch task ids of jet_decide_orders (group.task), and the kinds each group sends.
+BRANCHES: dict[str, tuple[str, ...]] = {
+    "acknowledge.send_acknowledgements": ("acknowledge",),
+    "reject.send_rejections": ("reject",),
+    "cancel.send_cancellations": ("cancel", "directed_cancel", "cancel_units"),
+}
+HOLD_BRANCH = "hold.report_held"
+NOTHING_BRANCH = "nothing_to_send"
+
+
+def _hook() -> Any:
+    from jet.api.hook import JetHook
+
+    return JetHook()
+
+
+def _warehouse() -> Any:
+    from jet.warehouse.db import connect
+
+    conn = connect()
+    conn.autocommit = True  # each step opens its own transactions
+    return conn
+
+
+def _workers(client: Any) -> int:
+    settings = getattr(client, "settings", None)
+    return int(getattr(settings, "max_concurrency", 8))
+
+
+def decide(run: RunIdentity, dry_run: bool = False) -> dict[str, Any]:
+    """Decide every undecided ready order; decisions and intended actions in one transaction."""
+    from jet.decisions.store import decide_and_record
+
+    with _warehouse() as conn:
+        return decide_and_record(conn, run, dry_run=dry_run).as_xcom()
+
+
+def choose_branches(receipt: dict[str, Any], open_work: dict[str, int], held_open: int) -> list[str]:
+    """The branches of jet_decide_orders that have work (pure; the ``@task.branch`` calls it).
+
+    A dry run sends nothing, so it only reports held orders. Work left over from
+    earlier runs (pending, unknown or re-sendable actions) counts too.
+    """
+    chosen: list[str] = []
+    if not receipt.get("dry_run"):
+        for task_id, kinds in BRANCHES.items():
+            if any(open_work.get(kind, 0) for kind in kinds):
+                chosen.append(task_id)
+    if held_open or receipt.get("by_outcome", {}).get("hold"):
+        chosen.append(HOLD_BRANCH)
+    return chosen or [NOTHING_BRANCH]
+
+
+def route(receipt: dict[str, Any]) -> list[str]:
+    """Read the outbox and the held orders, and pick the branches with work."""
+    from jet.decisions.outbox import open_work
+    from jet.sql import read_sql
+
+    with _warehouse() as conn:
+        work = open_work(conn)
+        held = len(conn.execute(read_sql("decisions_held_open.sql")).fetchall())
+    chosen = choose_branches(receipt, work, held)
+    log.info("open actions %s, held orders %d: running %s", work or "none", held, chosen)
+    return chosen
+
+
+def send(kinds: Sequence[str], client: Any = None) -> dict[str, Any]:
+    """Send every pending or re-sendable action of ``kinds`` once (outcomes recorded)."""
+    from jet.decisions import outbox
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return outbox.send(conn, client, kinds, max_workers=_workers(client)).as_xcom()
+
+
+def report_held() -> dict[str, Any]:
+    """Log the held orders waiting for an operator, with their deadlines."""
+    from jet.sql import read_sql
+
+    with _warehouse() as conn:
+        rows = conn.execute(read_sql("decisions_held_open.sql")).fetchall()
+    for order_id, ready_at, deadline, reasons in rows:
+        log.warning(
+            "order %s held for approval (%s): ready %s, acknowledge by %s (jet_approve_order / jet_cancel_order)",
+            order_id,
+            ", ".join(reasons),
+            ready_at.isoformat(),
+            deadline.isoformat(),
+        )
+    return {"held": len(rows)}
+
+
+def settle_and_finish(run: RunIdentity, dry_run: bool = False, client: Any = None) -> dict[str, Any]:
+    """After the senders: settle unknown outcomes (re-reading the orders), re-send what was
+    not applied, and answer directed cancels of orders acknowledged meanwhile.
+
+    A dry run does nothing here: it must not change anything at Jet.
+    """
+    from jet.decisions import outbox
+    from jet.decisions.store import plan_directed_cancels
+
+    if dry_run:
+        log.info("dry run: nothing settled or sent")
+        return {"dry_run": True}
+    client = client or _hook()
+    with _warehouse() as conn:
+        receipt = outbox.drain(conn, client, max_workers=_workers(client))
+        # Orders acknowledged in this run can now answer Jet's cancel requests.
+        with conn.transaction():
+            queued = plan_directed_cancels(conn, run)
+        if queued:
+            receipt += outbox.drain(conn, client, ("directed_cancel",), max_workers=_workers(client))
+        left = {k: v for k, v in outbox.open_work(conn).items() if v}
+    result = {**receipt.as_xcom(), "directed_cancels_queued": queued, "left_open": left}
+    if left:
+        log.warning("actions still open after settling (next run continues): %s", left)
+    return result
+
+
+def check_deadlines(run: RunIdentity) -> dict[str, Any]:
+    """Alert (log ERROR and fail) when a ready order is within 5 minutes of its deadline."""
+    from jet.decisions.deadlines import check_deadlines as check
+
+    with _warehouse() as conn:
+        check(conn, run.observed_at)
+    return {"at_risk": 0}
+
+
+def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> dict[str, Any]:
+    """The whole of jet_decide_orders without Airflow: decide, send every kind, settle.
+
+    Used by the demo, the latency simulation and the big fault test. Does not run the
+    deadline check (call :func:`check_deadlines` for that).
+    """
+    from jet.decisions import outbox
+
+    decided = decide(run, dry_run=dry_run)
+    if dry_run:
+        return {"decided": decided, "sent": {}}
+    client = client or _hook()
+    with _warehouse() as conn:
+        sent = outbox.send(conn, client, outbox.ALL_KINDS, max_workers=_workers(client))
+    finished = settle_and_finish(run, client=client)
+    return {"decided": decided, "sent": sent.as_xcom(), "settled": finished}
+
+
+def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dict[str, Any]:
+    """Approve a held order (jet_approve_order)."""
+    from jet.decisions.manual import approve_order
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return approve_order(conn, client, run, merchant_order_id)
+
+
+def cancel(run: RunIdentity, merchant_order_id: str, reason: str, client: Any = None) -> dict[str, Any]:
+    """Cancel an order with a reason (jet_cancel_order)."""
+    from jet.decisions.manual import cancel_order
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return cancel_order(conn, client, run, merchant_order_id, reason)

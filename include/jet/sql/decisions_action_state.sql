@@ -1,0 +1,1 @@
+SELECT state, attempts, last_error FROM jet.actions WHERE action_id = %(action_id)s;

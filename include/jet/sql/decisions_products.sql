@@ -1,0 +1,2 @@
+-- Catalog entries of the given SKUs.
+SELECT sku, replenishable, archived FROM jet.products WHERE sku = ANY(%(skus)s);
