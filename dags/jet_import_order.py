@@ -47,7 +47,7 @@ from jet.dag_defaults import START_DATE, default_args
     },
 )
 def jet_import_order() -> None:
-    @task
+    @task(multiple_outputs=False)  # one receipt dict per task, not one XCom per key
     def import_orders(**context) -> dict:
         from jet.orders.tasks import import_orders as run_import
         from jet.runs import run_identity

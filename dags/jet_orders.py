@@ -40,21 +40,21 @@ from jet.dag_defaults import START_DATE, default_args
     doc_md=__doc__,
 )
 def jet_orders() -> None:
-    @task
+    @task(multiple_outputs=False)  # one receipt dict per task, not one XCom per key
     def pull_ready_orders(**context) -> dict:
         from jet.orders.tasks import pull_ready
         from jet.runs import run_identity
 
         return pull_ready(run_identity(context))
 
-    @task
+    @task(multiple_outputs=False)  # one receipt dict per task, not one XCom per key
     def refresh_open_orders(**context) -> dict:
         from jet.orders.tasks import refresh_open
         from jet.runs import run_identity
 
         return refresh_open(run_identity(context))
 
-    @task(outlets=[ORDERS_LANDED])
+    @task(outlets=[ORDERS_LANDED], multiple_outputs=False)
     def publish_orders_landed(ready: dict, refreshed: dict) -> dict:
         """Emit the Asset only when something landed or changed (skip = no event)."""
         from airflow.sdk.exceptions import AirflowSkipException
