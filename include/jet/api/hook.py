@@ -750,6 +750,10 @@ class JetHook(HttpHook):
         """Return ids in ``status`` (``created``, ``inprogress``, ``completed by merchant``)."""
         return parse_payload(ReturnUrlList, self._get(f"/returns/{_seg(status)}").content).ids
 
+    def get_return_raw(self, return_id: str) -> bytes:
+        """The return's body exactly as Jet served it (kept raw when landing returns)."""
+        return self._get(f"/returns/state/{_seg(return_id)}").content
+
     def get_return(self, return_id: str) -> ReturnDetail:
         """``GET /returns/state/{id}``."""
         return parse_payload(ReturnDetail, self._get(f"/returns/state/{_seg(return_id)}").content)

@@ -1,0 +1,61 @@
+"""
+### Print invoices
+
+Renders a printable invoice per order - HTML, and PDF unless switched off - with the
+order's lines, units, prices, tax, shipping, buyer and ship-to address, from the
+warehouse. Give **merchant_order_ids**, or a **placed_from** / **placed_to** date range
+(UTC, inclusive).
+
+Files: `<output>/invoices/<reference_order_id>_<merchant_order_id>.html|.pdf`, where
+`<output>` is `$JET_OUTPUT_DIR` if set, else `<project>/output` (gitignored).
+Printing again overwrites the same files. An invoice whose lines do not add up to
+Jet's order totals says so in red (and the run logs it).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Param, dag, task
+
+from jet.dag_defaults import START_DATE, default_args
+
+
+@dag(
+    dag_id="jet_print_invoice",
+    schedule=None,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=2,
+    default_args=default_args(),
+    tags=["jet", "invoices", "manual"],
+    doc_md=__doc__,
+    params={
+        "merchant_order_ids": Param(
+            [],
+            type="array",
+            items={"type": "string", "pattern": "^[0-9A-Za-z-]{8,64}$"},
+            title="Merchant order ids",
+        ),
+        "placed_from": Param(None, type=["null", "string"], format="date", title="Placed from (UTC date)"),
+        "placed_to": Param(None, type=["null", "string"], format="date", title="Placed to (UTC date)"),
+        "pdf": Param(True, type="boolean", title="Also write a PDF"),
+    },
+)
+def jet_print_invoice() -> None:
+    @task(multiple_outputs=False)
+    def print_invoices(**context) -> dict:
+        from jet.invoices.tasks import print_for
+        from jet.runs import run_identity
+
+        p = context["params"]
+        return print_for(
+            run_identity(context),
+            merchant_order_ids=p["merchant_order_ids"],
+            placed_from=p["placed_from"],
+            placed_to=p["placed_to"],
+            pdf=p["pdf"],
+        )
+
+    print_invoices()
+
+
+jet_print_invoice()

@@ -1,0 +1,131 @@
+"""
+### Refund an order (merchant-initiated refund)
+
+Posts a refund to Jet, then follows its state until Jet accepts or rejects it
+(`created` → `processing` → `accepted` / `rejected - ...`).
+
+- **merchant_order_id**; **lines**: per order line (`order_item_id`) the units to
+  refund and, optionally, the amounts by component (`principal`, `tax`,
+  `shipping_cost`, `shipping_tax`: line totals in USD; each defaults to what was paid
+  for those units and may not exceed it), `quantity_returned`, `notes`.
+- **reason** (and optional **feedback**) from Jet's lists; a line may override them.
+- Only **shipped** units can be refunded. Units that did not ship are refused with a
+  message pointing to cancellation (`jet_cancel_order`, or a cancellation-only
+  shipment with `jet_ship_order`).
+
+The refund is recorded (`jet.refunds`, `jet.refund_items`) and queued in the outbox
+before the POST; a lost answer is settled by looking the refund up by its
+`alt_refund_id` at Jet, so a refund is never posted twice. `jet_returns` also
+refreshes undecided refunds every 30 minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Param, PokeReturnValue, dag, task
+
+from jet.dag_defaults import START_DATE, default_args
+
+# Mirrors jet.api.models.REFUND_REASONS / REFUND_FEEDBACK (kept literal: DAG files import nothing heavy).
+REFUND_REASONS = [
+    "No longer want this item",
+    "Received the wrong item",
+    "Website description is inaccurate",
+    "Product is defective / does not work",
+    "Item arrived damaged - box intact",
+    "Item arrived damaged - box damaged",
+    "Package never arrived",
+    "Package arrived late",
+    "Wrong quantity received",
+    "Better price found elsewhere",
+    "Unwanted gift",
+    "Accidental order",
+    "Unauthorized purchase",
+    "Item is missing parts / accessories",
+    "Item is refurbished",
+    "Item is expired",
+    "Package arrived after estimated delivery date",
+    "Return to Sender - damaged, undeliverable, refused",
+    "Return to Sender - lost in transit only",
+]
+REFUND_FEEDBACK = [
+    "Item damaged",
+    "Wrong item",
+    "Item is missing parts/accessories",
+    "Returned outside window",
+    "Restocking fee",
+    "Not shipped in original packaging",
+    "Rerouting fee",
+    "Items not received",
+    "Refunded minus shipping cost",
+]
+_MONEY = {"type": ["null", "number"], "minimum": 0}
+
+
+@dag(
+    dag_id="jet_refund_order",
+    schedule=None,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=4,
+    # One retry: a retry finds the refund already recorded and only settles it, never posts twice.
+    default_args=default_args(retries=1),
+    tags=["jet", "refunds", "manual"],
+    doc_md=__doc__,
+    params={
+        "merchant_order_id": Param("", type="string", pattern="^[0-9A-Za-z-]{8,64}$", title="Merchant order id"),
+        "lines": Param(
+            [],
+            type="array",
+            minItems=1,
+            title="Lines",
+            items={
+                "type": "object",
+                "properties": {
+                    "order_item_id": {"type": "string", "minLength": 1},
+                    "quantity": {"type": "integer", "minimum": 1},
+                    "quantity_returned": {"type": ["null", "integer"], "minimum": 0},
+                    "principal": _MONEY,
+                    "tax": _MONEY,
+                    "shipping_cost": _MONEY,
+                    "shipping_tax": _MONEY,
+                    "reason": {"type": ["null", "string"], "enum": [None, *REFUND_REASONS]},
+                    "feedback": {"type": ["null", "string"], "enum": [None, *REFUND_FEEDBACK]},
+                    "notes": {"type": ["null", "string"]},
+                },
+                "required": ["order_item_id", "quantity"],
+                "additionalProperties": False,
+            },
+        ),
+        "reason": Param("No longer want this item", type="string", enum=REFUND_REASONS, title="Reason"),
+        "feedback": Param(None, type=["null", "string"], enum=[None, *REFUND_FEEDBACK], title="Feedback"),
+        "alt_refund_id": Param(
+            None, type=["null", "string"], pattern="^[A-Za-z0-9._-]{1,64}$", title="Our refund id (optional)"
+        ),
+    },
+)
+def jet_refund_order() -> None:
+    @task(multiple_outputs=False)
+    def post_refund(**context) -> dict:
+        from jet.refunds.tasks import post
+        from jet.runs import run_identity
+
+        return post(run_identity(context), dict(context["params"]))
+
+    # Jet decides within hours: poke every 5 minutes, freeing the worker slot in between.
+    @task.sensor(poke_interval=300, timeout=timedelta(hours=12).total_seconds(), mode="reschedule")
+    def follow_refund(posted: dict, **context) -> PokeReturnValue:
+        from jet.refunds.tasks import follow
+        from jet.runs import run_identity
+
+        state = follow(run_identity(context), [posted["alt_refund_id"]])
+        status = state["statuses"][posted["alt_refund_id"]]
+        if status and status.startswith("rejected"):
+            raise RuntimeError(f"Jet rejected refund {posted['alt_refund_id']}: {status}")
+        return PokeReturnValue(is_done=state["final"], xcom_value=state)
+
+    follow_refund(post_refund())
+
+
+jet_refund_order()

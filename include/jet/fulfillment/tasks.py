@@ -1,0 +1,95 @@
+"""Task bodies for jet_fulfillment, jet_ship_order and jet_add_order_note.
+
+Kept out of the DAG files so those stay declarations, and so tests and the demo run
+the same steps without a scheduler. ``client`` defaults to :class:`~jet.api.hook.JetHook`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from jet.runs import RunIdentity
+
+log = logging.getLogger(__name__)
+
+
+def _hook() -> Any:
+    from jet.api.hook import JetHook
+
+    return JetHook()
+
+
+def _warehouse() -> Any:
+    from jet.warehouse.db import connect
+
+    conn = connect()
+    conn.autocommit = True  # every step opens its own transactions
+    return conn
+
+
+def _when(value: str | None) -> datetime | None:
+    """An ISO-8601 time from a Param; a bare date or a time without zone is UTC."""
+    if not value:
+        return None
+    from jet.api.models import parse_jet_datetime
+
+    return parse_jet_datetime(value)
+
+
+def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
+    """Build a :class:`~jet.fulfillment.shipments.Shipment` from jet_ship_order's Params."""
+    from jet.fulfillment.shipments import Shipment, ShipmentLine
+
+    lines = tuple(
+        ShipmentLine(
+            merchant_sku=str(line["merchant_sku"]),
+            quantity_shipped=int(line.get("quantity_shipped", 0) or 0),
+            quantity_cancelled=int(line.get("quantity_cancelled", 0) or 0),
+        )
+        for line in params.get("lines") or []
+    )
+    cancel_only = bool(params.get("cancel_open_units"))
+    return Shipment(
+        merchant_order_id=params["merchant_order_id"],
+        lines=lines,
+        carrier=None if cancel_only else params.get("carrier") or None,
+        shipping_method=None if cancel_only else params.get("shipping_method") or None,
+        tracking_number=None if cancel_only else params.get("tracking_number") or None,
+        # No ship date given: the parcel left at the run's time.
+        ship_date=None if cancel_only else (_when(params.get("ship_date")) or run.observed_at),
+        expected_delivery_date=_when(params.get("expected_delivery_date")),
+        ship_from_zip=params.get("ship_from_zip") or None,
+        rma_number=params.get("rma_number") or None,
+        days_to_return=params.get("days_to_return"),
+        return_address=params.get("return_address") or None,
+        cancel_open_units=cancel_only,
+    )
+
+
+def record(run: RunIdentity, params: dict[str, Any]) -> dict[str, Any]:
+    """Record one shipment request from jet_ship_order's Params."""
+    from jet.fulfillment.shipments import record_shipment
+
+    with _warehouse() as conn:
+        return record_shipment(conn, run, shipment_from_params(params, run))
+
+
+def upload(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Upload every pending shipment of an acknowledged order, settle, confirm."""
+    from jet.fulfillment.shipments import upload_pending
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return upload_pending(conn, client, run).as_xcom()
+
+
+def add_note(run: RunIdentity, merchant_order_id: str, author: str, text: str) -> dict[str, Any]:
+    """Append a person's note to an order (one per DAG run)."""
+    from jet.notes import add_user_note
+
+    with _warehouse() as conn:
+        note_id = add_user_note(conn, run, merchant_order_id, author, text)
+    log.info("note %d added to order %s by %s", note_id, merchant_order_id, author)
+    return {"merchant_order_id": merchant_order_id, "note_id": note_id}

@@ -1,0 +1,103 @@
+"""Order notes: an append-only, dated history per order (``jet.order_notes``).
+
+The database refuses UPDATE and DELETE on the table (a trigger), so a note, once
+written, stays. People add notes with the ``jet_add_order_note`` DAG; the pipelines
+write system notes (decisions and outbox actions through triggers of migration 0007,
+shipments, returns and refunds through :func:`add_note`).
+
+SQL callers (the decision code, psql) use the same function the Python side uses::
+
+    SELECT jet.add_order_note(p_merchant_order_id, p_author, p_body, p_noted_at,
+                              p_kind => 'system', p_source => NULL, p_dedupe_key => NULL);
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.runs import RunIdentity
+
+__all__ = ["Note", "NoteRefused", "add_note", "add_user_note", "history"]
+
+MAX_NOTE_LENGTH = 4000
+
+
+class NoteRefused(ValueError):
+    """The note cannot be written (unknown order, empty text); the message says why."""
+
+
+@dataclass(frozen=True)
+class Note:
+    note_id: int
+    noted_at: datetime
+    author: str
+    kind: str
+    body: str
+    source: str | None
+
+
+def add_note(
+    conn: psycopg.Connection,
+    merchant_order_id: str,
+    author: str,
+    body: str,
+    noted_at: datetime,
+    *,
+    kind: str = "system",
+    source: str | None = None,
+    dedupe_key: str | None = None,
+) -> int:
+    """Append a note and return its id. With ``dedupe_key``, writing it again is a no-op
+    that returns the first note's id (a retried task writes one note)."""
+    row = conn.execute(
+        read_sql("notes_add.sql"),
+        {
+            "merchant_order_id": merchant_order_id,
+            "author": author,
+            "body": body,
+            "noted_at": noted_at,
+            "kind": kind,
+            "source": source,
+            "dedupe_key": dedupe_key,
+        },
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id: str, author: str, text: str) -> int:
+    """A person's note, stamped with the run's logical time; one note per DAG run."""
+    author, text = author.strip(), text.strip()
+    if not author:
+        raise NoteRefused("a note needs an author")
+    if not text:
+        raise NoteRefused("a note needs some text")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise NoteRefused(f"a note holds at most {MAX_NOTE_LENGTH} characters, this one has {len(text)}")
+    if conn.execute(read_sql("notes_order_exists.sql"), {"merchant_order_id": merchant_order_id}).fetchone() is None:
+        raise NoteRefused(
+            f"order {merchant_order_id} is not in the warehouse; import it first with the jet_import_order DAG"
+        )
+    return add_note(
+        conn,
+        merchant_order_id,
+        author,
+        text,
+        run.observed_at,
+        kind="user",
+        source=run.run_key,
+        dedupe_key=f"user:{run.run_key}",
+    )
+
+
+def history(conn: psycopg.Connection, merchant_order_id: str) -> list[Note]:
+    """The order's notes in the order they were written."""
+    rows = conn.execute(read_sql("notes_history.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
+    return [Note(*row) for row in rows]

@@ -1,0 +1,90 @@
+"""Task bodies for jet_returns and jet_complete_return."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from jet.fulfillment.tasks import _hook, _warehouse
+from jet.runs import RunIdentity
+
+
+def land(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Land Jet's open returns and refresh the ones we hold as open."""
+    from jet.returns import land_returns
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return land_returns(conn, client, run).as_xcom()
+
+
+def auto_complete(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Complete the returns the return policy always accepts."""
+    from jet.returns import auto_complete as run_auto
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return run_auto(conn, client, run)
+
+
+def follow_refunds(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Refresh the state of every undecided refund."""
+    from jet.refunds import follow_refunds as follow
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        seen = follow(conn, client, run)
+    return {"read": len(seen), "statuses": seen}
+
+
+def deadlines(run: RunIdentity) -> dict[str, Any]:
+    """Log open returns with their completion deadline; fail (the alert) when one is
+    within hours of it. Counts for XCom otherwise."""
+    from jet.returns import check_deadlines, counts
+
+    with _warehouse() as conn:
+        by_status = counts(conn)
+        rows = check_deadlines(conn, run)
+    return {"open": len(rows), "by_status": by_status}
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def completion_from_params(params: dict[str, Any]) -> Any:
+    """jet_complete_return's Params → :class:`~jet.returns.Completion`."""
+    from jet.returns import Completion, LineDecision
+
+    return Completion(
+        mode=params["decision"],
+        deny_reason=params.get("deny_reason") or None,
+        agree_to_return_charge=bool(params["agree_to_return_charge"]),
+        charge_feedback=params.get("charge_feedback") or None,
+        alt_return_authorization_id=params.get("rma_number") or None,
+        lines=tuple(
+            LineDecision(
+                order_item_id=str(line["order_item_id"]),
+                quantity_returned=line.get("quantity_returned"),
+                refund_quantity=line.get("refund_quantity"),
+                principal=_money(line.get("principal")),
+                tax=_money(line.get("tax")),
+                shipping_cost=_money(line.get("shipping_cost")),
+                shipping_tax=_money(line.get("shipping_tax")),
+                feedback=line.get("feedback") or None,
+                notes=line.get("notes") or None,
+            )
+            for line in params.get("lines") or []
+        ),
+    )
+
+
+def complete(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[str, Any]:
+    """Complete the return of jet_complete_return's Params."""
+    from jet.returns import complete_return
+
+    client = client or _hook()
+    with _warehouse() as conn:
+        return complete_return(
+            conn, client, run, params["merchant_return_authorization_id"], completion_from_params(params)
+        )

@@ -1,0 +1,1 @@
+SELECT status FROM jet.orders WHERE merchant_order_id = %(merchant_order_id)s;

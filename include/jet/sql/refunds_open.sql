@@ -1,0 +1,7 @@
+-- Refunds Jet knows (authorization id) that are not decided yet.
+SELECT alt_refund_id, merchant_order_id, refund_authorization_id, refund_status
+FROM jet.refunds
+WHERE refund_authorization_id IS NOT NULL
+  AND coalesce(refund_status, 'created') NOT IN ('accepted') AND coalesce(refund_status, '') NOT LIKE 'rejected%%'
+  AND (%(alt_refund_ids)s::text[] IS NULL OR alt_refund_id = ANY(%(alt_refund_ids)s))
+ORDER BY alt_refund_id;

@@ -1,0 +1,1 @@
+SELECT return_status, count(*)::integer FROM jet.returns GROUP BY 1 ORDER BY 1;
