@@ -793,6 +793,10 @@ class JetHook(HttpHook):
             raise ValueError("days must be >= 1")
         return parse_payload(SettlementUrlList, self._get(f"/settlement/{int(days)}").content).ids
 
+    def get_settlement_report_raw(self, settlement_report_id: str) -> bytes:
+        """``GET /settlement/report/{id}``: the body exactly as served (for raw landing)."""
+        return self._get(f"/settlement/report/{_seg(settlement_report_id)}").content
+
     def get_settlement_report(self, settlement_report_id: str) -> SettlementReport:
         """``GET /settlement/report/{id}``."""
         response = self._get(f"/settlement/report/{_seg(settlement_report_id)}")

@@ -1,0 +1,96 @@
+"""
+### Jet settlements: land, reconcile to the cent, per-order P&L (daily)
+
+1. **fetch_settlements** lists Jet's settlement reports and keeps those whose period
+   ends in the run's window: its data interval reaching `lookback_days` (default 7)
+   further back, so recent reports are re-read until they are final (`deposited`).
+   Each report lands raw (`jet.settlement_report_payloads`) and typed
+   (`jet.settlement_reports`); for a new or changed report the per-order
+   `SettlementDetails` CSV is requested, downloaded and landed
+   (`jet.settlement_detail_files`, `jet.settlement_lines`). Every row is validated:
+   bad rows go to `jet.quarantine` (kind `settlement_line`) with the reason.
+2. **import_missing_orders** fetches, through the order import path, every order the
+   settlements name that the warehouse does not have.
+3. **reconcile** ties each settlement's lines to its report's order balance, return
+   balance and adjustments, per category, to the cent (set-based SQL); a difference is
+   booked as an explicit `unallocated` line and the settlement flagged
+   (`analytics.settlement_reconciliation`).
+4. **compute_pnl** rebuilds `jet.order_pnl`: estimate (the order's own fee fields)
+   beside actual (settlement) per order, cost of goods from `jet.products`.
+
+Backfill a date range with `airflow dags backfill jet_settlement -s 2026-02-01 -e 2026-02-28`:
+each run covers its own day (plus the lookback). Re-running a run, or a backfill,
+changes nothing: rows are stamped with the run's logical time and rewritten only when
+their content changes. XCom carries counts and settlement ids, never rows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Param, dag, task
+
+from jet.dag_defaults import START_DATE, default_args
+
+
+@dag(
+    dag_id="jet_settlement",
+    schedule="@daily",  # Jet closes one settlement report per UTC day
+    start_date=START_DATE,
+    catchup=False,  # past days are loaded on request with `airflow dags backfill`
+    max_active_runs=1,  # runs overlap in their lookback; one at a time keeps stamps monotonic
+    default_args=default_args(execution_timeout=timedelta(minutes=30)),
+    params={
+        "lookback_days": Param(
+            7,
+            type="integer",
+            minimum=0,
+            maximum=60,
+            description="Days before the data interval whose reports are re-read until final (deposited).",
+        ),
+    },
+    tags=["jet", "settlement", "pnl"],
+    doc_md=__doc__,
+)
+def jet_settlement() -> None:
+    @task(multiple_outputs=False)  # one receipt per task, read whole downstream
+    def fetch_settlements(**context) -> dict:
+        from jet.runs import run_identity
+        from jet.settlement.tasks import fetch_settlements
+        from jet.settlement.window import settlement_window
+
+        # A manual run may have no data interval: it then covers the day before it ran.
+        end = context.get("data_interval_end") or context["dag_run"].run_after
+        window = settlement_window(context.get("data_interval_start"), end, int(context["params"]["lookback_days"]))
+        return fetch_settlements(run_identity(context), window)
+
+    @task(multiple_outputs=False)  # one receipt per task, read whole downstream
+    def import_missing_orders(fetched: dict, **context) -> dict:
+        from jet.runs import run_identity
+        from jet.settlement.tasks import import_missing_orders
+
+        return import_missing_orders(run_identity(context), fetched["settlement_ids"])
+
+    @task(multiple_outputs=False)  # one receipt per task, read whole downstream
+    def reconcile(fetched: dict, **context) -> dict:
+        from jet.runs import run_identity
+        from jet.settlement.tasks import reconcile_settlements
+
+        return reconcile_settlements(run_identity(context), fetched["settlement_ids"])
+
+    @task(multiple_outputs=False)  # one receipt per task, read whole downstream
+    def compute_pnl(**context) -> dict:
+        from jet.runs import run_identity
+        from jet.settlement.tasks import compute_pnl
+
+        return compute_pnl(run_identity(context))
+
+    fetched = fetch_settlements()
+    imported = import_missing_orders(fetched)
+    reconciled = reconcile(fetched)
+    # Orders are imported before reconciling, so the missing-order count it records is
+    # what the import could not fetch; the P&L needs both the lines and the orders.
+    imported >> reconciled >> compute_pnl()
+
+
+jet_settlement()

@@ -1,0 +1,225 @@
+"""Task bodies of ``jet_settlement``: open the hook and the warehouse, call the library.
+
+Kept out of the DAG file so it stays a declaration, and so the same steps run from
+tests, the demo and backfills without Airflow's scheduler. Every step is idempotent
+over the run's window: rows are stamped with the run's logical time and rewritten only
+when their content changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jet.api.errors import PayloadError
+from jet.api.models import SettlementReport, parse_payload
+from jet.settlement.details import parse_details
+from jet.settlement.land import DetailFile, land_details, land_report
+from jet.settlement.reconcile import missing_orders, reconcile, refresh_pnl
+from jet.settlement.window import SettlementWindow
+from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.api.models import ReportState
+    from jet.runs import RunIdentity
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for Jet to prepare a SettlementDetails file before the task fails (and retries).
+DETAILS_READY_TIMEOUT = 600.0
+
+
+class SettlementDetailsUnavailable(RuntimeError):
+    """Jet reported the detail file as Failed or Expired, or it never became Ready in time."""
+
+
+class SettlementSource(Protocol):
+    """What the settlement stage needs from the marketplace client (JetHook provides it)."""
+
+    def list_settlement_ids(self, days: int) -> list[str]: ...
+
+    def download(self, url: str) -> bytes: ...
+
+    def get_settlement_report_raw(self, settlement_report_id: str) -> bytes: ...
+
+    def request_settlement_details(self, settlement_report_id: str) -> str: ...
+
+    def get_report_state(self, report_id: str) -> ReportState: ...
+
+
+def _hook() -> SettlementSource:
+    from jet.api.hook import JetHook
+
+    return JetHook()
+
+
+def _warehouse() -> psycopg.Connection:
+    from jet.warehouse.db import connect
+
+    conn = connect()
+    conn.autocommit = True  # each step opens its own transaction(s)
+    return conn
+
+
+def download_details(
+    source: SettlementSource,
+    settlement_report_id: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    timeout: float = DETAILS_READY_TIMEOUT,
+) -> DetailFile:
+    """Request the SettlementDetails file of one settlement, wait until Ready, download and parse it."""
+    report_id = source.request_settlement_details(settlement_report_id)
+    deadline = clock() + timeout
+    delay = 1.0
+    while True:
+        state = source.get_report_state(report_id)
+        status = state.report_status.strip().lower()
+        if status == "ready" and state.report_url:
+            raw = source.download(state.report_url)
+            return DetailFile(
+                parse_details(raw, settlement_report_id), raw.decode("utf-8", errors="replace"), report_id
+            )
+        if status in ("failed", "expired"):
+            raise SettlementDetailsUnavailable(
+                f"SettlementDetails {report_id} for settlement {settlement_report_id} is {state.report_status}"
+            )
+        if clock() >= deadline:
+            raise SettlementDetailsUnavailable(
+                f"SettlementDetails {report_id} for settlement {settlement_report_id} not ready after {timeout:.0f} s"
+            )
+        sleep(delay)  # Jet prepares bulk reports asynchronously; poll gently
+        delay = min(delay * 2, 30.0)
+
+
+def fetch_settlements(
+    run: RunIdentity,
+    window: SettlementWindow,
+    *,
+    source: SettlementSource | None = None,
+    conn: psycopg.Connection | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """List Jet's settlement reports, land those whose period ends in ``window`` with their detail lines.
+
+    A report already landed as final (deposited) whose detail file was landed after its
+    current version is not read again; every other report in the window is re-read, and
+    its detail file downloaded when the report is new or changed. Returns a receipt whose
+    ``settlement_ids`` are every report of the window (for the next steps).
+    """
+    source = source or _hook()
+    own = conn is None
+    conn = conn or _warehouse()
+    try:
+        listed = source.list_settlement_ids(window.list_days(now or datetime.now(UTC)))
+        known = {
+            sid: (period_end, final, current)
+            for sid, period_end, final, current in conn.execute(read_sql("settlement_known.sql"), {"ids": listed})
+        }
+        in_window: list[str] = []
+        receipt: dict[str, Any] = {"listed": len(listed), "reports_read": 0, "reports_quarantined": 0}
+        to_detail: list[str] = []
+        for sid in listed:  # one report per day: a handful per run, not rows
+            if sid in known:
+                period_end, final, current = known[sid]
+                if not window.covers(period_end):
+                    continue
+                if final and current:
+                    in_window.append(sid)
+                    continue
+            raw = source.get_settlement_report_raw(sid)
+            receipt["reports_read"] += 1
+            try:
+                period_end = parse_payload(SettlementReport, raw).settlement_period_end
+            except PayloadError:
+                period_end = None  # land_report quarantines it with the reason
+            if period_end is not None and not window.covers(period_end):
+                continue
+            landed = land_report(conn, sid, raw, run)
+            if landed.report is None:
+                receipt["reports_quarantined"] += 1
+                log.warning("settlement report %s quarantined: %s", sid, landed.error)
+                continue
+            in_window.append(sid)
+            current = conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone()[3]
+            if not current:
+                to_detail.append(sid)
+        files = [download_details(source, sid) for sid in to_detail]
+        receipt.update(land_details(conn, files, run) if files else {"files": 0, "lines": 0, "quarantined_lines": 0})
+        receipt["settlement_ids"] = sorted(in_window)
+        receipt["window"] = [window.start.isoformat(), window.end.isoformat()]
+        log.info("settlements: %s", {k: v for k, v in receipt.items() if k != "settlement_ids"})
+        return receipt
+    finally:
+        if own:
+            conn.close()
+
+
+def import_missing_orders(
+    run: RunIdentity, settlement_ids: list[str], *, conn: psycopg.Connection | None = None
+) -> dict[str, Any]:
+    """Fetch, through the order import path, every order the settlements name that the warehouse lacks."""
+    from jet.orders.tasks import import_orders
+
+    own = conn is None
+    conn = conn or _warehouse()
+    try:
+        missing = missing_orders(conn, settlement_ids)
+    finally:
+        if own:
+            conn.close()
+    if not missing:
+        return {"missing": 0, "loaded": 0, "quarantined": 0}
+    log.info("settlements name %d orders the warehouse lacks: importing them", len(missing))
+    imported = import_orders(run, merchant_order_ids=missing)
+    return {"missing": len(missing), "loaded": imported["loaded"], "quarantined": imported["quarantined"]}
+
+
+def reconcile_settlements(
+    run: RunIdentity, settlement_ids: list[str], *, conn: psycopg.Connection | None = None
+) -> dict[str, Any]:
+    """Reconcile the window's settlements (set-based SQL)."""
+    own = conn is None
+    conn = conn or _warehouse()
+    try:
+        result = reconcile(conn, settlement_ids, run)
+    finally:
+        if own:
+            conn.close()
+    log.info("reconciliation: %s", result)
+    return result
+
+
+def compute_pnl(run: RunIdentity, *, conn: psycopg.Connection | None = None) -> dict[str, Any]:
+    """Rebuild the per-order P&L (set-based SQL)."""
+    own = conn is None
+    conn = conn or _warehouse()
+    try:
+        result = refresh_pnl(conn, run)
+    finally:
+        if own:
+            conn.close()
+    log.info("P&L: %s", result)
+    return result
+
+
+def run_settlement(
+    run: RunIdentity,
+    window: SettlementWindow,
+    *,
+    source: SettlementSource | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every step of ``jet_settlement`` in order, in-process (tests, demo, scripted backfills)."""
+    fetched = fetch_settlements(run, window, source=source, now=now)
+    ids = fetched["settlement_ids"]
+    imported = import_missing_orders(run, ids)
+    reconciled = reconcile_settlements(run, ids)
+    pnl = compute_pnl(run)
+    return {"fetched": fetched, "imported": imported, "reconciled": reconciled, "pnl": pnl}

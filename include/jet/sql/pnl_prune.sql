@@ -1,0 +1,4 @@
+-- Orders that are neither in jet.orders nor named by any settlement line leave jet.order_pnl.
+DELETE FROM jet.order_pnl p
+WHERE NOT EXISTS (SELECT 1 FROM jet.orders o WHERE o.merchant_order_id = p.merchant_order_id)
+  AND NOT EXISTS (SELECT 1 FROM jet.settlement_lines l WHERE l.merchant_order_id = p.merchant_order_id);
