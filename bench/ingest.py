@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "include"))
 
 from jet.orders import normalize as n  # noqa: E402
 from jet.orders.ingest import ingest_orders  # noqa: E402
-from jet.orders.load import _STAGES, copy_rows, load_batch  # noqa: E402
+from jet.orders.load import STAGED, copy_rows, load_batch  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
@@ -51,8 +51,11 @@ TABLES = (
     "jet.order_items", "jet.shipping_addresses", "jet.order_shipments", "jet.order_status_history",
     "jet.order_fetch_misses",
 )  # fmt: skip
-# Target table for each staging table (the raw-COPY baseline writes straight into them).
-TARGETS = {stage: "jet." + stage.removeprefix("stage_") for stage, _, _ in _STAGES}
+# Every table a batch writes, with its rows (the raw-COPY baseline writes straight into them).
+TARGETS = (
+    ("jet.order_payloads", n.PAYLOAD_COLUMNS, "payloads"),
+    *(("jet." + stage.removeprefix("stage_"), columns, attr) for stage, columns, attr in STAGED),
+)
 
 
 def bench_database() -> str:
@@ -133,9 +136,9 @@ def raw_copy(conn: psycopg.Connection, batches: list[n.BatchRows]) -> None:
                 "INSERT INTO jet.ingest_batches (batch_key, source, observed_at) VALUES (%s, 'bench', %s)",
                 (rows.batch_key, rows.observed_at),
             )
-            for stage, columns, attr in _STAGES:
+            for table, columns, attr in TARGETS:
                 data = getattr(rows, attr)
-                copy_rows(cur, TARGETS[stage], columns, data.values() if isinstance(data, dict) else data)
+                copy_rows(cur, table, columns, data.values() if isinstance(data, dict) else data)
 
 
 def naive(api_url: str, token: str, ids: list[str], engine_url: str) -> None:

@@ -48,8 +48,9 @@ class LoadReceipt:
         }
 
 
-_STAGES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("stage_order_payloads", n.PAYLOAD_COLUMNS, "payloads"),
+# Staged tables (COPY, then orders_merge.sql upserts). Raw payloads are not staged:
+# see land_payloads.
+STAGED: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stage_quarantine", n.QUARANTINE_COLUMNS, "quarantine"),
     ("stage_customers", n.CUSTOMER_COLUMNS, "customers"),
     ("stage_orders", n.ORDER_COLUMNS, "orders"),
@@ -72,13 +73,37 @@ def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Ite
             copy.write_row(row)
 
 
+def land_payloads(cur: psycopg.Cursor, payloads: Sequence[Sequence[Any]]) -> None:
+    """Land raw payload versions: new versions are COPYed straight into
+    jet.order_payloads, versions already there only get their last-seen stamp moved.
+
+    A version's content never changes (its key is its hash), so it needs no staging and
+    no upsert: this keeps the largest rows of a batch to a single COPY. Two loaders racing
+    to land the same new version collide on the primary key and one batch rolls back;
+    its task retry then finds the version present.
+    """
+    if not payloads:
+        return
+    ids, hashes = [p[0] for p in payloads], [p[1] for p in payloads]
+    known = {tuple(r) for r in cur.execute(read_sql("orders_payloads_known.sql"), (ids, hashes)).fetchall()}
+    fresh = [p for p in payloads if (p[0], p[1]) not in known]
+    seen = [p for p in payloads if (p[0], p[1]) in known]
+    copy_rows(cur, "jet.order_payloads", n.PAYLOAD_COLUMNS, fresh)
+    if seen:
+        at, key = seen[0][4], seen[0][6]  # one batch: one observation time and batch key
+        cur.execute(
+            read_sql("orders_payloads_seen.sql"),
+            {"ids": [p[0] for p in seen], "hashes": [p[1] for p in seen], "at": at, "batch_key": key},
+        )
+
+
 def load_batch(
     conn: psycopg.Connection, rows: n.BatchRows, *, source: str, dag_run_id: str | None, listed: int
 ) -> LoadReceipt:
     """Land one batch atomically and return its receipt."""
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(read_sql("orders_stage.sql"))
-        for table, columns, attr in _STAGES:
+        for table, columns, attr in STAGED:
             data = getattr(rows, attr)
             copy_rows(cur, table, columns, data.values() if isinstance(data, dict) else data)
         changed = cur.execute(read_sql("orders_changed_count.sql")).fetchone()[0]
@@ -96,6 +121,7 @@ def load_batch(
                 "missing": len(rows.missing),
             },
         )
+        land_payloads(cur, rows.payloads)
         cur.execute(read_sql("orders_merge.sql"))
     return LoadReceipt(
         listed=listed,

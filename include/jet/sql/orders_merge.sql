@@ -1,12 +1,7 @@
--- Upsert one staged batch into the order tables (same transaction as the COPY).
+-- Upsert one staged batch into the order tables (same transaction as the COPY;
+-- raw payloads are landed by load.land_payloads).
 -- Rows are only written when their content changed, and never by an older run
 -- than the one that wrote them, so re-running a run changes nothing.
-
-INSERT INTO jet.order_payloads AS t
-SELECT * FROM stage_order_payloads
-ON CONFLICT (merchant_order_id, payload_hash) DO UPDATE
-   SET last_seen_at = EXCLUDED.last_seen_at, last_batch_key = EXCLUDED.last_batch_key
- WHERE t.last_seen_at < EXCLUDED.last_seen_at;
 
 INSERT INTO jet.quarantine AS t
 SELECT * FROM stage_quarantine
@@ -21,6 +16,7 @@ ON CONFLICT (hash_email) DO UPDATE
  WHERE (t.name, t.phone_number) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.phone_number)
    AND t.updated_at <= EXCLUDED.updated_at;
 
+WITH upserted AS (
 INSERT INTO jet.orders AS t
 SELECT * FROM stage_orders
 ON CONFLICT (merchant_order_id) DO UPDATE SET
@@ -53,13 +49,15 @@ ON CONFLICT (merchant_order_id) DO UPDATE SET
     updated_at = EXCLUDED.updated_at,
     last_batch_key = EXCLUDED.last_batch_key
  WHERE t.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash
-   AND t.updated_at <= EXCLUDED.updated_at;
+   AND t.updated_at <= EXCLUDED.updated_at
+RETURNING t.merchant_order_id
+)
+INSERT INTO stage_changed_orders SELECT merchant_order_id FROM upserted;
 
--- Children follow their order: only orders whose current version is the staged one.
+-- Children follow their order: only orders this batch inserted or changed.
 INSERT INTO jet.order_items AS t
 SELECT s.* FROM stage_order_items s
-JOIN stage_orders so USING (merchant_order_id)
-JOIN jet.orders o ON o.merchant_order_id = so.merchant_order_id AND o.payload_hash = so.payload_hash
+JOIN stage_changed_orders USING (merchant_order_id)
 ON CONFLICT (merchant_order_id, order_item_id) DO UPDATE SET
     line_number = EXCLUDED.line_number,
     merchant_sku = EXCLUDED.merchant_sku,
@@ -81,8 +79,7 @@ ON CONFLICT (merchant_order_id, order_item_id) DO UPDATE SET
 
 INSERT INTO jet.shipping_addresses AS t
 SELECT s.* FROM stage_shipping_addresses s
-JOIN stage_orders so USING (merchant_order_id)
-JOIN jet.orders o ON o.merchant_order_id = so.merchant_order_id AND o.payload_hash = so.payload_hash
+JOIN stage_changed_orders USING (merchant_order_id)
 ON CONFLICT (merchant_order_id) DO UPDATE SET
     recipient_name = EXCLUDED.recipient_name,
     recipient_phone = EXCLUDED.recipient_phone,
@@ -95,8 +92,7 @@ ON CONFLICT (merchant_order_id) DO UPDATE SET
 
 INSERT INTO jet.order_shipments AS t
 SELECT s.* FROM stage_order_shipments s
-JOIN stage_orders so USING (merchant_order_id)
-JOIN jet.orders o ON o.merchant_order_id = so.merchant_order_id AND o.payload_hash = so.payload_hash
+JOIN stage_changed_orders USING (merchant_order_id)
 ON CONFLICT (merchant_order_id, shipment_key, merchant_sku) DO UPDATE SET
     shipment_id = EXCLUDED.shipment_id,
     alt_shipment_id = EXCLUDED.alt_shipment_id,
@@ -109,7 +105,8 @@ ON CONFLICT (merchant_order_id, shipment_key, merchant_sku) DO UPDATE SET
  WHERE (t.*) IS DISTINCT FROM (EXCLUDED.*);
 
 INSERT INTO jet.order_status_history
-SELECT * FROM stage_order_status_history
+SELECT s.* FROM stage_order_status_history s
+JOIN stage_changed_orders USING (merchant_order_id)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO jet.order_fetch_misses AS t
