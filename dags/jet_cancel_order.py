@@ -19,19 +19,10 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
+from jet.api.vocabulary import CANCEL_REASONS
 from jet.dag_defaults import START_DATE, default_args
 
-# Mirrors jet.decisions.manual.CANCEL_REASONS (kept literal: DAG files import nothing heavy).
-REASONS = [
-    "out_of_stock",
-    "invalid_sku",
-    "customer_request",
-    "fraud",
-    "unfulfillable_address",
-    "shipping_method_not_supported",
-    "ship_from_location_not_available",
-    "other",
-]
+REASONS = list(CANCEL_REASONS)
 
 
 @dag(

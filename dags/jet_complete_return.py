@@ -18,23 +18,9 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
+from jet.api.vocabulary import CHARGE_FEEDBACK, RETURN_REFUND_FEEDBACK
 from jet.dag_defaults import START_DATE, default_args
 
-# Mirrors jet.api.models.RETURN_REFUND_FEEDBACK and CHARGE_FEEDBACK (DAG files import nothing heavy).
-RETURN_REFUND_FEEDBACK = [
-    "Item is missing parts/accessories",
-    "Wrong Item",
-    "Item damaged",
-    "Returned outside window",
-    "Restocking fee",
-    "Not shipped in original packaging",
-    "Rerouting fee",
-    "other",
-    "item damaged",
-    "not shipped in original packaging",
-    "customer opened item",
-]
-CHARGE_FEEDBACK = ["other", "outsideMerchantPolicy", "notMerchantError", "wrongItem", "fraud", "returnedOutsideWindow"]
 _MONEY = {"type": ["null", "number"], "minimum": 0}
 _COUNT = {"type": ["null", "integer"], "minimum": 0}
 

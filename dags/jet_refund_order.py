@@ -25,41 +25,9 @@ from datetime import timedelta
 
 from airflow.sdk import Param, PokeReturnValue, dag, task
 
+from jet.api.vocabulary import REFUND_FEEDBACK, REFUND_REASONS
 from jet.dag_defaults import START_DATE, default_args
 
-# Mirrors jet.api.models.REFUND_REASONS / REFUND_FEEDBACK (kept literal: DAG files import nothing heavy).
-REFUND_REASONS = [
-    "No longer want this item",
-    "Received the wrong item",
-    "Website description is inaccurate",
-    "Product is defective / does not work",
-    "Item arrived damaged - box intact",
-    "Item arrived damaged - box damaged",
-    "Package never arrived",
-    "Package arrived late",
-    "Wrong quantity received",
-    "Better price found elsewhere",
-    "Unwanted gift",
-    "Accidental order",
-    "Unauthorized purchase",
-    "Item is missing parts / accessories",
-    "Item is refurbished",
-    "Item is expired",
-    "Package arrived after estimated delivery date",
-    "Return to Sender - damaged, undeliverable, refused",
-    "Return to Sender - lost in transit only",
-]
-REFUND_FEEDBACK = [
-    "Item damaged",
-    "Wrong item",
-    "Item is missing parts/accessories",
-    "Returned outside window",
-    "Restocking fee",
-    "Not shipped in original packaging",
-    "Rerouting fee",
-    "Items not received",
-    "Refunded minus shipping cost",
-]
 _MONEY = {"type": ["null", "number"], "minimum": 0}
 
 
@@ -98,7 +66,7 @@ _MONEY = {"type": ["null", "number"], "minimum": 0}
                 "additionalProperties": False,
             },
         ),
-        "reason": Param("No longer want this item", type="string", enum=REFUND_REASONS, title="Reason"),
+        "reason": Param("No longer want this item", type="string", enum=list(REFUND_REASONS), title="Reason"),
         "feedback": Param(None, type=["null", "string"], enum=[None, *REFUND_FEEDBACK], title="Feedback"),
         "alt_refund_id": Param(
             None, type=["null", "string"], pattern="^[A-Za-z0-9._-]{1,64}$", title="Our refund id (optional)"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from jet.api.vocabulary import CANCEL_REASONS
 from jet.decisions import outbox
 from jet.decisions.store import cancel_shipment_body, validate_body
 from jet.sql import read_sql
@@ -24,20 +24,6 @@ if TYPE_CHECKING:
     from jet.runs import RunIdentity
 
 log = logging.getLogger(__name__)
-
-#: Operator cancel reasons → (Jet acknowledgement_status, item status) for a cancel
-#: before acknowledgement. After acknowledgement the reason is recorded, not sent
-#: (Jet's shipped call has no reason field).
-CANCEL_REASONS: Mapping[str, tuple[str, str]] = {
-    "out_of_stock": ("rejected - item level error", "nonfulfillable - no inventory"),
-    "invalid_sku": ("rejected - item level error", "nonfulfillable - invalid merchant SKU"),
-    "customer_request": ("rejected - other", "nonfulfillable"),
-    "fraud": ("rejected - fraud", "nonfulfillable"),
-    "unfulfillable_address": ("rejected - unfulfillable address", "nonfulfillable"),
-    "shipping_method_not_supported": ("rejected - shipping method not supported", "nonfulfillable"),
-    "ship_from_location_not_available": ("rejected - ship from location not available", "nonfulfillable"),
-    "other": ("rejected - other", "nonfulfillable"),
-}
 
 
 class OperatorActionRefused(RuntimeError):

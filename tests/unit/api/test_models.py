@@ -676,3 +676,13 @@ def test_return_detail_from_reference_values() -> None:
     assert ret.items == []
     with pytest.raises(PayloadError, match="merchant_order_id: field required"):
         parse_payload(ReturnDetail, text.replace('"merchant_order_id"', '"merchant_order_idx"'))
+
+
+def test_the_vocabulary_and_the_models_agree() -> None:
+    # DAG Params offer jet.api.vocabulary's lists; the models validate with the same ones.
+    from jet.api import models, vocabulary
+
+    assert tuple(s.value for s in models.ChargeFeedback) == vocabulary.CHARGE_FEEDBACK
+    assert models.REFUND_REASONS is vocabulary.REFUND_REASONS
+    assert set(models.ACKNOWLEDGEMENT_STATUSES) >= {jet for jet, _ in vocabulary.CANCEL_REASONS.values()}
+    assert set(models.ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES) >= {item for _, item in vocabulary.CANCEL_REASONS.values()}
