@@ -146,7 +146,7 @@ def send(
         seen += [c.action_id for c in claimed]
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(claimed)))) as pool:
             results = list(pool.map(lambda action: _send_one(client, action), claimed))
-        _record(conn, [(a.action_id, a.attempt, outcome, error) for a, outcome, error, _ in results])
+        record_outcomes(conn, [(a.action_id, a.attempt, outcome, error) for a, outcome, error, _ in results])
         receipt.sent += len(results)
         receipt.outcomes.update(outcome for _, outcome, _, _ in results)
         failures = [exc for *_, exc in results if exc is not None]
@@ -157,7 +157,7 @@ def send(
     return receipt
 
 
-def _record(conn: psycopg.Connection, results: Sequence[tuple[int, int, str, str | None]]) -> None:
+def record_outcomes(conn: psycopg.Connection, results: Sequence[tuple[int, int, str, str | None]]) -> None:
     """Commit each send's outcome, and the attempt log. A refused action at the attempt
     limit is ``failed``."""
     with conn.transaction(), conn.cursor() as cur:

@@ -4,7 +4,7 @@ Same table and contract as the decisions' outbox (:mod:`jet.decisions.outbox`,
 ``jet.actions``): the action row is committed before the call, the HTTP layer never
 retries a write, a timeout or dropped connection marks the action ``unknown``, and an
 unknown action is settled by re-reading Jet before anything is sent again. Its
-bookkeeping is reused as is (the receipt, the attempt limit, ``_record`` and the
+bookkeeping is reused as is (the receipt, the attempt limit, ``record_outcomes`` and the
 outcome SQL); what differs is only how each kind is sent and settled:
 
 ============================  ====================================  ==========================================
@@ -30,7 +30,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jet.decisions.outbox import MAX_ATTEMPTS, STALE_SENDING_SECONDS, OutboxReceipt, _record
+from jet.decisions.outbox import MAX_ATTEMPTS, STALE_SENDING_SECONDS, OutboxReceipt, record_outcomes
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -167,12 +167,12 @@ def send(
             try:
                 outcome, error, result = _call(client, order_id, kind, body)
             except Exception as exc:
-                _record(conn, [(action_id, attempt, "unknown", f"{type(exc).__name__}: {exc}")])
+                record_outcomes(conn, [(action_id, attempt, "unknown", f"{type(exc).__name__}: {exc}")])
                 # The rest of the chunk was claimed but not sent: give it back untouched.
                 _release(conn, [r[0] for r in rows if r[0] not in seen])
                 raise
             with conn.transaction():
-                _record(conn, [(action_id, attempt, outcome, error)])
+                record_outcomes(conn, [(action_id, attempt, outcome, error)])
                 if outcome == "applied":
                     _after_applied(conn, kind, result)
             receipt.sent += 1
