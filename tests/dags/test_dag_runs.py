@@ -9,6 +9,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.helpers import table_checksums
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
@@ -52,6 +54,12 @@ def test_jet_orders_runs_with_a_fixed_number_of_tasks(
     assert set(receipt) == {"listed", "loaded", "changed", "quarantined", "missing", "skipped_created", "batches"}
     assert receipt["loaded"] == 5
     assert all(isinstance(b, str) for b in receipt["batches"])
+
+    # The same run again (as a cleared and re-run DAG run would): every table unchanged.
+    before = table_checksums(clean_orders)
+    _, again = _run(dag, datetime(2026, 3, 2, 15, 10, tzinfo=UTC))
+    assert again["pull_ready_orders"] == "success"
+    assert table_checksums(clean_orders) == before
 
     # Nothing changed at Jet: the run succeeds and does not publish the Asset.
     _, quiet = _run(dag, datetime(2026, 3, 2, 15, 20, tzinfo=UTC))
