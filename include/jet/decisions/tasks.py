@@ -11,7 +11,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from jet.api.hook import JetHook
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +27,6 @@ HOLD_BRANCH = "hold.report_held"
 NOTHING_BRANCH = "nothing_to_send"
 
 
-def _hook() -> Any:
-    from jet.api.hook import JetHook
-
-    return JetHook()
-
-
-def _warehouse() -> Any:
-    from jet.warehouse.db import connect
-
-    conn = connect()
-    conn.autocommit = True  # each step opens its own transactions
-    return conn
-
-
 def _workers(client: Any) -> int:
     settings = getattr(client, "settings", None)
     return int(getattr(settings, "max_concurrency", 8))
@@ -48,7 +36,7 @@ def decide(run: RunIdentity, dry_run: bool = False) -> dict[str, Any]:
     """Decide every undecided ready order; decisions and intended actions in one transaction."""
     from jet.decisions.store import decide_and_record
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         return decide_and_record(conn, run, dry_run=dry_run).as_xcom()
 
 
@@ -73,7 +61,7 @@ def route(receipt: dict[str, Any]) -> list[str]:
     from jet.decisions.outbox import open_work
     from jet.sql import read_sql
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         work = open_work(conn)
         held = len(conn.execute(read_sql("decisions_held_open.sql")).fetchall())
     chosen = choose_branches(receipt, work, held)
@@ -85,8 +73,8 @@ def send(kinds: Sequence[str], client: Any = None) -> dict[str, Any]:
     """Send every pending or re-sendable action of ``kinds`` once (outcomes recorded)."""
     from jet.decisions import outbox
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return outbox.send(conn, client, kinds, max_workers=_workers(client)).as_xcom()
 
 
@@ -94,7 +82,7 @@ def report_held() -> dict[str, Any]:
     """Log the held orders waiting for an operator, with their deadlines."""
     from jet.sql import read_sql
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         rows = conn.execute(read_sql("decisions_held_open.sql")).fetchall()
     for order_id, ready_at, deadline, reasons in rows:
         log.warning(
@@ -119,8 +107,8 @@ def settle_and_finish(run: RunIdentity, dry_run: bool = False, client: Any = Non
     if dry_run:
         log.info("dry run: nothing settled or sent")
         return {"dry_run": True}
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         receipt = outbox.drain(conn, client, max_workers=_workers(client))
         # Orders acknowledged in this run can now answer Jet's cancel requests.
         with conn.transaction():
@@ -138,7 +126,7 @@ def check_deadlines(run: RunIdentity) -> dict[str, Any]:
     """Alert (log ERROR and fail) when a ready order is within 5 minutes of its deadline."""
     from jet.decisions.deadlines import check_deadlines as check
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         check(conn, run.observed_at)
     return {"at_risk": 0}
 
@@ -154,8 +142,8 @@ def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> di
     decided = decide(run, dry_run=dry_run)
     if dry_run:
         return {"decided": decided, "sent": {}}
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         sent = outbox.send(conn, client, outbox.ALL_KINDS, max_workers=_workers(client))
     finished = settle_and_finish(run, client=client)
     return {"decided": decided, "sent": sent.as_xcom(), "settled": finished}
@@ -165,8 +153,8 @@ def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dic
     """Approve a held order (jet_approve_order)."""
     from jet.decisions.manual import approve_order
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return approve_order(conn, client, run, merchant_order_id)
 
 
@@ -174,6 +162,6 @@ def cancel(run: RunIdentity, merchant_order_id: str, reason: str, client: Any = 
     """Cancel an order with a reason (jet_cancel_order)."""
     from jet.decisions.manual import cancel_order
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return cancel_order(conn, client, run, merchant_order_id, reason)

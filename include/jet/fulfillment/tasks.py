@@ -10,23 +10,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from jet.api.hook import JetHook
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
-
-
-def _hook() -> Any:
-    from jet.api.hook import JetHook
-
-    return JetHook()
-
-
-def _warehouse() -> Any:
-    from jet.warehouse.db import connect
-
-    conn = connect()
-    conn.autocommit = True  # every step opens its own transactions
-    return conn
 
 
 def _when(value: str | None) -> datetime | None:
@@ -72,7 +60,7 @@ def record(run: RunIdentity, params: dict[str, Any]) -> dict[str, Any]:
     """Record one shipment request from jet_ship_order's Params."""
     from jet.fulfillment.shipments import record_shipment
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         return record_shipment(conn, run, shipment_from_params(params, run))
 
 
@@ -80,8 +68,8 @@ def upload(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     """Upload every pending shipment of an acknowledged order, settle, confirm."""
     from jet.fulfillment.shipments import upload_pending
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return upload_pending(conn, client, run).as_xcom()
 
 
@@ -89,7 +77,7 @@ def add_note(run: RunIdentity, merchant_order_id: str, author: str, text: str) -
     """Append a person's note to an order (one per DAG run)."""
     from jet.notes import add_user_note
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         note_id = add_user_note(conn, run, merchant_order_id, author, text)
     log.info("note %d added to order %s by %s", note_id, merchant_order_id, author)
     return {"merchant_order_id": merchant_order_id, "note_id": note_id}

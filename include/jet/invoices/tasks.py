@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from jet.fulfillment.tasks import _warehouse
+from jet.dates import utc_day_range
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 
 def print_for(
@@ -20,13 +20,10 @@ def print_for(
     (inclusive)."""
     from jet.invoices import print_invoices, select_orders
 
-    start = datetime.combine(date.fromisoformat(placed_from), time.min, UTC) if placed_from else None
-    end = datetime.combine(date.fromisoformat(placed_to), time.min, UTC) + timedelta(days=1) if placed_to else None
+    start, end = utc_day_range(placed_from, placed_to)
     if not merchant_order_ids and (start is None or end is None):
         raise ValueError("give merchant_order_ids, or both placed_from and placed_to (dates)")
-    if start and end and start >= end:
-        raise ValueError(f"placed_from {placed_from} is after placed_to {placed_to}")
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         ids = select_orders(conn, merchant_order_ids, start, end)
         missing = sorted(set(merchant_order_ids or []) - set(ids))
         if missing:

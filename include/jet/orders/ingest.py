@@ -73,7 +73,7 @@ def ingest_orders(
 
     ``run_key`` + ``kind`` + chunk number name each batch, so re-running the same run
     reuses the same batch keys. ``observed_at`` stamps every row (the run's logical
-    time, never now()). With ``placed_window``, orders placed outside it are not
+    time, never now()). With ``placed_window`` (half-open), orders placed outside it are not
     landed, except those named in ``keep_ids``.
     """
     ids = unique(ids)
@@ -91,7 +91,7 @@ def ingest_orders(
             elif (
                 placed_window
                 and result.merchant_order_id not in keep_ids
-                and not (placed_window[0] <= result.order.order_placed_date <= placed_window[1])
+                and not (placed_window[0] <= result.order.order_placed_date < placed_window[1])
             ):
                 continue
             else:

@@ -7,35 +7,24 @@ from tests and the demo without Airflow's scheduler.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
+from jet.api.hook import JetHook
+from jet.dates import utc_day_range
 from jet.orders.ingest import OrderSource, ingest_orders, refresh_ids, unique
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
 
 IMPORTABLE_STATUSES = ("ready", "acknowledged", "inprogress", "complete")
 
 
-def _hook() -> Any:
-    from jet.api.hook import JetHook
-
-    return JetHook()
-
-
-def _warehouse() -> Any:
-    from jet.warehouse.db import connect
-
-    conn = connect()
-    conn.autocommit = True  # load_batch opens its own transaction per batch
-    return conn
-
-
 def pull_ready(run: RunIdentity, source: OrderSource | None = None) -> dict[str, Any]:
     """List Jet's ``ready`` orders and land them. Never lists ``created`` orders."""
-    source = source or _hook()
-    with _warehouse() as conn:
+    source = source or JetHook()
+    with connect(autocommit=True) as conn:
         ids = source.list_order_ids("ready")
         log.info("Jet lists %d ready orders", len(ids))
         receipt = ingest_orders(
@@ -46,8 +35,8 @@ def pull_ready(run: RunIdentity, source: OrderSource | None = None) -> dict[str,
 
 def refresh_open(run: RunIdentity, source: OrderSource | None = None) -> dict[str, Any]:
     """Re-read acknowledged and in-progress orders, and every order we still hold as open."""
-    source = source or _hook()
-    with _warehouse() as conn:
+    source = source or JetHook()
+    with connect(autocommit=True) as conn:
         ready_now = set(source.list_order_ids("ready"))  # just pulled by pull_ready
         ids = [i for i in refresh_ids(source, conn) if i not in ready_now]
         log.info("refreshing %d open orders", len(ids))
@@ -74,7 +63,7 @@ def import_orders(
     """Import or refresh chosen orders whatever their status, through the same path.
 
     With ``statuses``, every order Jet lists in those statuses is re-pulled, keeping
-    those placed within [placed_from, placed_to] (dates, UTC, inclusive).
+    those placed on the UTC days placed_from..placed_to (both included).
     """
     statuses = list(statuses or [])
     bad = sorted(set(statuses) - set(IMPORTABLE_STATUSES))
@@ -82,12 +71,12 @@ def import_orders(
         raise ValueError(f"statuses {bad} cannot be imported; choose from {list(IMPORTABLE_STATUSES)}")
     if not merchant_order_ids and not statuses:
         raise ValueError("give at least one merchant_order_id, or a status list to re-pull")
-    source = source or _hook()
+    source = source or JetHook()
     ids = list(merchant_order_ids)
     for status in statuses:
         ids += source.list_order_ids(status)
     window = _placed_window(placed_from, placed_to) if statuses else None
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         receipt = ingest_orders(
             source,
             conn,
@@ -103,18 +92,8 @@ def import_orders(
 
 
 def _placed_window(placed_from: str | None, placed_to: str | None) -> tuple[datetime, datetime] | None:
+    """The placed-date filter of a re-pull, half-open, unbounded ends made explicit."""
     if not placed_from and not placed_to:
         return None
-    start = (
-        datetime.combine(date.fromisoformat(placed_from), time.min, UTC)
-        if placed_from
-        else datetime.min.replace(tzinfo=UTC)
-    )
-    end = (
-        datetime.combine(date.fromisoformat(placed_to), time.max, UTC)
-        if placed_to
-        else datetime.max.replace(tzinfo=UTC)
-    )
-    if start > end:
-        raise ValueError(f"placed_from {placed_from} is after placed_to {placed_to}")
-    return start, end
+    start, end = utc_day_range(placed_from, placed_to)
+    return start or datetime.min.replace(tzinfo=UTC), end or datetime.max.replace(tzinfo=UTC)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from jet.fulfillment.tasks import _hook, _warehouse
+from jet.api.hook import JetHook
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 
 def _money(value: Any) -> Decimal | None:
@@ -39,9 +40,9 @@ def post(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[s
     """Validate, record and post the refund of jet_refund_order's Params."""
     from jet.refunds import request_refund
 
-    client = client or _hook()
+    client = client or JetHook()
     lines = lines_from_params(params["lines"], params["reason"], params.get("feedback"))
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         return request_refund(
             conn, client, run, params["merchant_order_id"], lines, params.get("alt_refund_id") or None
         )
@@ -51,8 +52,8 @@ def follow(run: RunIdentity, alt_refund_ids: list[str] | None = None, client: An
     """Read undecided refunds' state from Jet; ``final`` once all given ones are decided."""
     from jet.refunds import follow_refunds, is_final
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         from jet.sql import read_sql
 
         seen = follow_refunds(conn, client, run, alt_refund_ids)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from jet.fulfillment.tasks import _hook, _warehouse
+from jet.api.hook import JetHook
 from jet.runs import RunIdentity
+from jet.warehouse.db import connect
 
 
 def land(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     """Land Jet's open returns and refresh the ones we hold as open."""
     from jet.returns import land_returns
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return land_returns(conn, client, run).as_xcom()
 
 
@@ -22,8 +23,8 @@ def auto_complete(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     """Complete the returns the return policy always accepts."""
     from jet.returns import auto_complete as run_auto
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return run_auto(conn, client, run)
 
 
@@ -31,8 +32,8 @@ def follow_refunds(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     """Refresh the state of every undecided refund."""
     from jet.refunds import follow_refunds as follow
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         seen = follow(conn, client, run)
     return {"read": len(seen), "statuses": seen}
 
@@ -42,7 +43,7 @@ def deadlines(run: RunIdentity) -> dict[str, Any]:
     within hours of it. Counts for XCom otherwise."""
     from jet.returns import check_deadlines, counts
 
-    with _warehouse() as conn:
+    with connect(autocommit=True) as conn:
         by_status = counts(conn)
         rows = check_deadlines(conn, run)
     return {"open": len(rows), "by_status": by_status}
@@ -83,8 +84,8 @@ def complete(run: RunIdentity, params: dict[str, Any], client: Any = None) -> di
     """Complete the return of jet_complete_return's Params."""
     from jet.returns import complete_return
 
-    client = client or _hook()
-    with _warehouse() as conn:
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
         return complete_return(
             conn, client, run, params["merchant_return_authorization_id"], completion_from_params(params)
         )

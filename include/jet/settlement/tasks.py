@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jet.api.errors import PayloadError
+from jet.api.hook import JetHook
 from jet.api.models import SettlementReport, parse_payload
 from jet.settlement.details import parse_details
 from jet.settlement.land import DetailFile, land_details, land_report
 from jet.settlement.reconcile import missing_orders, reconcile, refresh_pnl
 from jet.settlement.window import SettlementWindow
 from jet.sql import read_sql
+from jet.warehouse.db import connect
 
 if TYPE_CHECKING:
     import psycopg
@@ -50,20 +52,6 @@ class SettlementSource(Protocol):
     def request_settlement_details(self, settlement_report_id: str) -> str: ...
 
     def get_report_state(self, report_id: str) -> ReportState: ...
-
-
-def _hook() -> SettlementSource:
-    from jet.api.hook import JetHook
-
-    return JetHook()
-
-
-def _warehouse() -> psycopg.Connection:
-    from jet.warehouse.db import connect
-
-    conn = connect()
-    conn.autocommit = True  # each step opens its own transaction(s)
-    return conn
 
 
 def download_details(
@@ -113,9 +101,9 @@ def fetch_settlements(
     its detail file downloaded when the report is new or changed. Returns a receipt whose
     ``settlement_ids`` are every report of the window (for the next steps).
     """
-    source = source or _hook()
+    source = source or JetHook()
     own = conn is None
-    conn = conn or _warehouse()
+    conn = conn or connect(autocommit=True)
     try:
         listed = source.list_settlement_ids(window.list_days(now or datetime.now(UTC)))
         known = {
@@ -168,7 +156,7 @@ def import_missing_orders(
     from jet.orders.tasks import import_orders
 
     own = conn is None
-    conn = conn or _warehouse()
+    conn = conn or connect(autocommit=True)
     try:
         missing = missing_orders(conn, settlement_ids)
     finally:
@@ -186,7 +174,7 @@ def reconcile_settlements(
 ) -> dict[str, Any]:
     """Reconcile the window's settlements (set-based SQL)."""
     own = conn is None
-    conn = conn or _warehouse()
+    conn = conn or connect(autocommit=True)
     try:
         result = reconcile(conn, settlement_ids, run)
     finally:
@@ -199,7 +187,7 @@ def reconcile_settlements(
 def compute_pnl(run: RunIdentity, *, conn: psycopg.Connection | None = None) -> dict[str, Any]:
     """Rebuild the per-order P&L (set-based SQL)."""
     own = conn is None
-    conn = conn or _warehouse()
+    conn = conn or connect(autocommit=True)
     try:
         result = refresh_pnl(conn, run)
     finally:

@@ -14,11 +14,17 @@ if TYPE_CHECKING:
     import psycopg
 
 
-def connect(conn_id: str = WAREHOUSE_CONN_ID) -> psycopg.Connection:
-    """A psycopg 3 connection to the warehouse named by an Airflow connection."""
+def connect(conn_id: str = WAREHOUSE_CONN_ID, *, autocommit: bool = False) -> psycopg.Connection:
+    """A psycopg 3 connection to the warehouse named by an Airflow connection.
+
+    Task bodies ask for ``autocommit=True``: each step then opens its own
+    transaction(s), so a batch commits as a unit and nothing is left half-open.
+    """
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-    return PostgresHook(postgres_conn_id=conn_id).get_conn()
+    conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
+    conn.autocommit = autocommit
+    return conn
 
 
 def conninfo(conn_id: str = WAREHOUSE_CONN_ID) -> str:
