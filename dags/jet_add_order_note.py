@@ -12,6 +12,7 @@ from __future__ import annotations
 from airflow.sdk import Param, dag, task
 
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 
 @dag(
@@ -24,7 +25,7 @@ from jet.dag_defaults import START_DATE, default_args
     tags=["jet", "notes", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_id": Param("", type="string", pattern="^[0-9A-Za-z-]{8,64}$", title="Merchant order id"),
+        "merchant_order_id": jet_id_param(),
         "author": Param("", type="string", minLength=1, maxLength=100, title="Author"),
         "text": Param("", type="string", minLength=1, maxLength=4000, title="Note"),
     },

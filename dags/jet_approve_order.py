@@ -13,9 +13,10 @@ not know (cancel it instead with `jet_cancel_order`).
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 
 @dag(
@@ -29,13 +30,7 @@ from jet.dag_defaults import START_DATE, default_args
     tags=["jet", "orders", "decisions", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_id": Param(
-            "",
-            type="string",
-            pattern="^[0-9A-Za-z-]{8,64}$",
-            title="Merchant order id",
-            description="The held Jet order to acknowledge.",
-        ),
+        "merchant_order_id": jet_id_param(description="The held Jet order to acknowledge."),
     },
 )
 def jet_approve_order() -> None:

@@ -21,6 +21,7 @@ from airflow.sdk import Param, dag, task
 
 from jet.api.vocabulary import CANCEL_REASONS
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 REASONS = list(CANCEL_REASONS)
 
@@ -36,13 +37,7 @@ REASONS = list(CANCEL_REASONS)
     tags=["jet", "orders", "decisions", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_id": Param(
-            "",
-            type="string",
-            pattern="^[0-9A-Za-z-]{8,64}$",
-            title="Merchant order id",
-            description="The Jet order to cancel.",
-        ),
+        "merchant_order_id": jet_id_param(description="The Jet order to cancel."),
         "reason": Param("out_of_stock", type="string", enum=REASONS, title="Reason"),
     },
 )

@@ -20,6 +20,7 @@ from airflow.sdk import Param, dag, task
 
 from jet.api.vocabulary import CHARGE_FEEDBACK, RETURN_REFUND_FEEDBACK
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 _MONEY = {"type": ["null", "number"], "minimum": 0}
 _COUNT = {"type": ["null", "integer"], "minimum": 0}
@@ -36,7 +37,7 @@ _COUNT = {"type": ["null", "integer"], "minimum": 0}
     tags=["jet", "returns", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_return_authorization_id": Param("", type="string", pattern="^[0-9A-Za-z-]{8,64}$", title="Return id"),
+        "merchant_return_authorization_id": jet_id_param("Return id"),
         "decision": Param("accept", type="string", enum=["accept", "deny"], title="Decision"),
         "deny_reason": Param(None, type=["null", "string"], enum=[None, *RETURN_REFUND_FEEDBACK], title="Deny reason"),
         "agree_to_return_charge": Param(True, type="boolean", title="Agree to the return charge"),

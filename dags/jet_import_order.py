@@ -16,6 +16,7 @@ from __future__ import annotations
 from airflow.sdk import Param, dag, task
 
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import order_ids_param, placed_date_params
 
 
 @dag(
@@ -28,13 +29,7 @@ from jet.dag_defaults import START_DATE, default_args
     tags=["jet", "orders", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_ids": Param(
-            [],
-            type="array",
-            items={"type": "string", "pattern": "^[0-9A-Za-z-]{8,64}$"},
-            title="Merchant order ids",
-            description="Jet merchant_order_id values to import or refresh.",
-        ),
+        "merchant_order_ids": order_ids_param("Jet merchant_order_id values to import or refresh."),
         "statuses": Param(
             [],
             type="array",
@@ -42,8 +37,7 @@ from jet.dag_defaults import START_DATE, default_args
             title="Re-pull statuses",
             description="Optional: re-pull every order Jet lists in these statuses.",
         ),
-        "placed_from": Param(None, type=["null", "string"], format="date", title="Placed from (UTC date)"),
-        "placed_to": Param(None, type=["null", "string"], format="date", title="Placed to (UTC date)"),
+        **placed_date_params(),
     },
 )
 def jet_import_order() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from airflow.sdk import Param, dag, task
 
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import order_ids_param, placed_date_params
 
 
 @dag(
@@ -29,14 +30,8 @@ from jet.dag_defaults import START_DATE, default_args
     tags=["jet", "invoices", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_ids": Param(
-            [],
-            type="array",
-            items={"type": "string", "pattern": "^[0-9A-Za-z-]{8,64}$"},
-            title="Merchant order ids",
-        ),
-        "placed_from": Param(None, type=["null", "string"], format="date", title="Placed from (UTC date)"),
-        "placed_to": Param(None, type=["null", "string"], format="date", title="Placed to (UTC date)"),
+        "merchant_order_ids": order_ids_param(),
+        **placed_date_params(),
         "pdf": Param(True, type="boolean", title="Also write a PDF"),
     },
 )

@@ -27,6 +27,7 @@ from airflow.sdk import Param, PokeReturnValue, dag, task
 
 from jet.api.vocabulary import REFUND_FEEDBACK, REFUND_REASONS
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 _MONEY = {"type": ["null", "number"], "minimum": 0}
 
@@ -42,7 +43,7 @@ _MONEY = {"type": ["null", "number"], "minimum": 0}
     tags=["jet", "refunds", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_id": Param("", type="string", pattern="^[0-9A-Za-z-]{8,64}$", title="Merchant order id"),
+        "merchant_order_id": jet_id_param(),
         "lines": Param(
             [],
             type="array",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from airflow.sdk import Param, dag, task
 
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import jet_id_param
 
 
 @dag(
@@ -33,7 +34,7 @@ from jet.dag_defaults import START_DATE, default_args
     tags=["jet", "fulfillment", "manual"],
     doc_md=__doc__,
     params={
-        "merchant_order_id": Param("", type="string", pattern="^[0-9A-Za-z-]{8,64}$", title="Merchant order id"),
+        "merchant_order_id": jet_id_param(),
         "lines": Param(
             [],
             type="array",
