@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "include"))
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile, summarize_latency  # noqa: E402
 from jet.runs import RunIdentity  # noqa: E402
+from jet.warehouse.scratch import empty  # noqa: E402
 
 
 def simulate_day(
@@ -131,10 +132,8 @@ def main() -> None:
              "extra": {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8}}
         )  # fmt: skip
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                "TRUNCATE jet.ingest_batches, jet.order_payloads, jet.quarantine, jet.customers, jet.orders,"
-                " jet.products CASCADE"
-            )
+            tables = ("jet.ingest_batches", "jet.order_payloads", "jet.quarantine", "jet.customers", "jet.orders")
+            empty(conn, (*tables, "jet.products"))
             seed_from_sandbox(conn, sandbox.truth("catalog"), parse_jet_datetime(sandbox.now()))
         started = time.monotonic()
         result = simulate_day(sandbox, arrivals_per_hour=args.arrivals_per_hour, hours=args.hours)

@@ -42,6 +42,7 @@ from jet.orders import normalize as n  # noqa: E402
 from jet.orders.ingest import ingest_orders  # noqa: E402
 from jet.orders.load import STAGED, copy_rows, load_batch  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
+from jet.warehouse.scratch import empty  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 CONCURRENCY = 16
@@ -72,7 +73,7 @@ def bench_database() -> str:
 
 
 def truncate(conn: psycopg.Connection) -> None:
-    conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+    empty(conn, TABLES)
     conn.execute("DROP SCHEMA IF EXISTS naive CASCADE")
 
 

@@ -48,6 +48,7 @@ from jet.settlement.details import AMOUNT_COLUMNS, REQUIRED_COLUMNS, parse_detai
 from jet.settlement.land import DetailFile, land_details, land_report  # noqa: E402
 from jet.settlement.reconcile import reconcile, refresh_pnl  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
+from jet.warehouse.scratch import empty  # noqa: E402
 
 CSV_COLUMNS = (*REQUIRED_COLUMNS, "description")
 TABLES = (
@@ -236,7 +237,7 @@ def main() -> None:
 
     url = bench_database()
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        empty(conn, TABLES)
         conn.execute("DELETE FROM jet.quarantine WHERE kind LIKE 'settlement%'")
         conn.execute("DROP SCHEMA IF EXISTS bench_settlement CASCADE")
         conn.execute("CREATE SCHEMA bench_settlement")

@@ -58,7 +58,9 @@ def set_settings(conn: psycopg.Connection, **values: Any) -> int:
 def decisions_db(clean_orders: psycopg.Connection) -> psycopg.Connection:
     """Empty order, catalog, decision and outbox tables; default settings in force."""
     conn = clean_orders
-    conn.execute(f"TRUNCATE {', '.join(DECISION_TABLES)} CASCADE")
+    from jet.warehouse.scratch import empty
+
+    empty(conn, DECISION_TABLES)
     current = conn.execute(
         "SELECT auto_acknowledge, accept_regardless_of_inventory, partial_stock_policy, safety_stock"
         " FROM jet.current_settings"

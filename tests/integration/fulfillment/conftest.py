@@ -75,7 +75,9 @@ def snapshot(conn: psycopg.Connection) -> dict[str, tuple[int, str]]:
 @pytest.fixture
 def fdb(clean_orders: psycopg.Connection) -> psycopg.Connection:
     """Empty order, outbox and fulfilment tables."""
-    clean_orders.execute(f"TRUNCATE {', '.join(FULFILMENT_TABLES)} CASCADE")
+    from jet.warehouse.scratch import empty
+
+    empty(clean_orders, FULFILMENT_TABLES)
     return clean_orders
 
 

@@ -99,8 +99,9 @@ def sdb(settlement_db_url: str) -> Iterator[psycopg.Connection]:
 def reset_warehouse(conn: psycopg.Connection, sandbox: Any) -> None:
     """Empty every table a settlement run writes, and seed the merchant's catalog (unit costs)."""
     from jet.catalog.demo import seed_from_sandbox
+    from jet.warehouse.scratch import empty
 
-    conn.execute(f"TRUNCATE {', '.join(ALL_TABLES)} CASCADE")
+    empty(conn, ALL_TABLES)
     conn.execute("DELETE FROM jet.quarantine")
     seed_from_sandbox(conn, sandbox.truth("catalog"), SANDBOX_NOW)
 
