@@ -13,6 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet.decisions.rules import (
@@ -29,6 +30,7 @@ from jet.decisions.rules import (
     to_jet_acknowledgement,
 )
 from jet.sql import read_sql
+from jet.warehouse import locks
 
 if TYPE_CHECKING:
     import psycopg
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Any constant works; every decider takes it, so two runs (a scheduled one and a manual
-# one) never decide the same orders against the same stock at once.
+# The advisory key deciders took before migration 0037; every role may take an advisory
+# key, so the decider now takes the pipeline lock "decide" (jet.warehouse.locks) instead.
 DECIDE_LOCK_KEY = 7_315_270_005
 
 #: Action kind of each outcome's acknowledgement call (held orders send nothing).
@@ -176,19 +178,27 @@ def _inputs(
     }
 
 
-def decide_and_record(conn: psycopg.Connection, run: RunIdentity, *, dry_run: bool = False) -> DecideReceipt:
+def decide_and_record(
+    conn: psycopg.Connection,
+    run: RunIdentity,
+    *,
+    dry_run: bool = False,
+    lock_timeout: timedelta = locks.DEFAULT_TIMEOUT,
+) -> DecideReceipt:
     """Decide every undecided ready order and record it; returns counts.
 
     One transaction: the decisions, their lines and the intended actions commit
     together or not at all, before anything is sent. A dry run records decisions
     flagged ``dry_run`` and no actions (and reserves nothing). Re-running the same
-    run decides nothing new (decided orders are no longer undecided).
+    run decides nothing new (decided orders are no longer undecided). Two deciders
+    (a scheduled run and a manual one) never decide against the same stock at once:
+    the second waits at most ``lock_timeout``, then fails naming the first
+    (:class:`~jet.warehouse.locks.LockHeld`).
     """
     from psycopg.types.json import Jsonb
 
     receipt = DecideReceipt(dry_run=dry_run)
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (DECIDE_LOCK_KEY,))
+    with locks.holding(conn, "decide", holder=run.run_key, timeout=lock_timeout):
         settings = current_settings(conn)
         receipt.settings_version = settings.version
         orders = load_undecided(conn)

@@ -5,6 +5,11 @@ transaction, and recorded in ``jetflow_admin.schema_migrations`` with a checksum
 A session-level advisory lock serialises concurrent runners (two ``make`` runs, a
 DAG and a test), so every migration is applied exactly once. Editing a migration
 that is already applied is refused: write a new one instead.
+
+Every wait is bounded (``lock_timeout``): a runner that cannot get the advisory lock,
+or a migration that cannot get a table lock (an analyst's long query holds the table),
+fails within the bound naming the sessions in the way, instead of stalling, and
+instead of queueing an exclusive lock that would stall the pipeline behind it.
 """
 
 from __future__ import annotations
@@ -13,15 +18,21 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
+
+from jet.warehouse import locks
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any constant works; it only has to be the same for every runner.
 ADVISORY_LOCK_KEY = 7_315_270_001
+# A concurrent runner finishes within seconds; an analyst's query holding a table should
+# make a migration fail and say so, not wait for it.
+LOCK_TIMEOUT = timedelta(seconds=60)
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -69,12 +80,13 @@ CREATE TABLE IF NOT EXISTS jetflow_admin.schema_migrations (
 """
 
 
-def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[int]:
+def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR, lock_timeout: timedelta = LOCK_TIMEOUT) -> list[int]:
     """Apply every pending migration; return the versions applied by this call."""
     migrations = discover(directory)
     applied_now: list[int] = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+        locks.advisory(conn, ADVISORY_LOCK_KEY, "the warehouse migrator's lock", timeout=lock_timeout)
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (locks.timeout_setting(lock_timeout),))
         try:
             with conn.transaction():
                 conn.execute(_BOOKKEEPING)
@@ -87,12 +99,20 @@ def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[int]:
                         )
                     continue
                 log.info("applying migration %s", m.path.name)
-                with conn.transaction():
-                    conn.execute(m.sql)
-                    conn.execute(
-                        "INSERT INTO jetflow_admin.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                        (m.version, m.name, m.checksum),
-                    )
+                try:
+                    with conn.transaction():
+                        conn.execute(m.sql)
+                        conn.execute(
+                            "INSERT INTO jetflow_admin.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                            (m.version, m.name, m.checksum),
+                        )
+                except psycopg.errors.LockNotAvailable:
+                    in_the_way = "; ".join(h.describe() for h in locks.table_lock_holders(conn)) or "none any more"
+                    raise MigrationError(
+                        f"migration {m.path.name} waited {lock_timeout.total_seconds():g} s for a table lock and was "
+                        f"rolled back; sessions holding locks on warehouse tables: {in_the_way}. "
+                        "Run it again when they are done (or end them with pg_terminate_backend)."
+                    ) from None
                 applied_now.append(m.version)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
