@@ -3,16 +3,31 @@
 One row per SKU and fulfillment node (product columns repeat on each of a SKU's rows;
 a row with an empty ``fulfillment_node`` declares a product without stock)::
 
-    sku,title,unit_cost,replenishable,archived,fulfillment_node,on_hand,safety_stock
-    SOCK-1,Blue socks,3.20,false,false,998bb45c821d4d5a84e73d68004f898b,40,
-    SOCK-1,Blue socks,3.20,false,false,4b1f3c0d9e8a4b7c9d2e6f10a3b5c7d9,12,2
+    sku,title,unit_cost,replenishable,archived,fulfillment_node,on_hand,safety_stock,counted_at
+    SOCK-1,Blue socks,3.20,false,false,998bb45c821d4d5a84e73d68004f898b,40,,2026-03-02T06:00:00Z
+    SOCK-1,Blue socks,3.20,false,false,4b1f3c0d9e8a4b7c9d2e6f10a3b5c7d9,12,2,2026-03-02T06:00:00Z
+
+**Stock is a count at a moment.** ``on_hand`` is what was on the shelf at ``counted_at``
+(ISO-8601 with a UTC offset); units shipped after that moment are no longer there, and
+the decider subtracts them (``jet.stock_available``). Without a ``counted_at`` column the
+count is as of the file's last modification (:func:`load_file`), else the load's time.
+A row counted earlier than the count already loaded for its SKU and node is skipped
+(reported as ``stale_rows``): an old file never undoes a newer count.
 
 Every row is validated first; any bad row refuses the whole file, with one message per
-problem naming the row and the column, and nothing is loaded. A good file is COPYed
-into staging tables and upserted in one transaction. SKUs and nodes absent from the
-file are left as they are (the file updates, it does not replace).
+problem naming the row and the column, and nothing is loaded. Messages quote at most
+the offending cell, cut to :data:`CELL_SHOWN` characters: a file that is not a catalog
+(``/etc/passwd``) is never echoed. A good file is COPYed into staging tables and upserted
+in one transaction. SKUs and nodes absent from the file are left as they are (the file
+updates, it does not replace).
 
-Command line: ``python -m jet.catalog.load_csv FILE`` (``make load-inventory FILE=...``).
+The columns are the table :data:`COLUMNS`: a new optional column is one entry there (its
+parser, and the record it feeds), one field of :class:`ProductRow` or :class:`StockRow`,
+and its line in ``catalog_merge.sql``.
+
+Command line: ``python -m jet.catalog.load_csv FILE`` (``make load-inventory FILE=...``)
+loads any file its user can read; the DAG ``jet_load_inventory`` only reads the inbox
+(:mod:`jet.catalog.inbox`).
 """
 
 from __future__ import annotations
@@ -20,12 +35,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from jet.sql import read_sql
 
@@ -34,11 +49,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("sku", "title", "unit_cost", "replenishable", "archived", "fulfillment_node", "on_hand", "safety_stock")
-REQUIRED_COLUMNS = ("sku", "title", "unit_cost", "fulfillment_node", "on_hand")
+MAX_ERRORS_SHOWN = 50
+CELL_SHOWN = 32  # characters of an offending cell quoted in a message
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a catalog of a million rows is ~100 MB; beyond that, it is not one
+MAX_UNITS = 1_000_000_000  # a count above a billion units is a typo (the column holds 2,147,483,647)
+MAX_UNIT_COST = Decimal("1000000")  # numeric(14, 2) would hold more; no product costs a million dollars
+#: Clocks differ a little between the merchant's system and ours; a count from further ahead is refused.
+COUNT_CLOCK_SKEW = timedelta(minutes=5)
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0", ""}
-MAX_ERRORS_SHOWN = 50
+# Control characters (NUL included) cannot be stored or shown; tabs and newlines have no
+# place in a SKU, a title or a node id either.
+_CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
 
 class CatalogFileError(ValueError):
@@ -51,6 +73,112 @@ class CatalogFileError(ValueError):
         super().__init__(
             f"{source}: refused, nothing loaded ({len(errors)} problem(s)):\n  " + "\n  ".join(shown) + more
         )
+
+
+def shown(value: str) -> str:
+    """A cell as quoted in a message: repr'd, cut to :data:`CELL_SHOWN` characters."""
+    return repr(value if len(value) <= CELL_SHOWN else value[: CELL_SHOWN - 3] + "...")
+
+
+# ---------------------------------------------------------------------- cell parsers
+# Each takes the raw cell and returns the value, None for an empty optional cell, or
+# raises ValueError with a message that quotes the cell only through shown().
+
+
+def _text(max_length: int, *, required: bool) -> Callable[[str], str | None]:
+    def parse(value: str) -> str | None:
+        text = value.strip()
+        if not text:
+            if required:
+                raise ValueError("required")
+            return None
+        bad = next((i for i, ch in enumerate(text) if ch in _CONTROL), None)
+        if bad is not None:
+            raise ValueError(f"control character {text[bad]!r} at position {bad + 1}; remove it")
+        if len(text) > max_length:
+            raise ValueError(f"{len(text)} characters, at most {max_length}: {shown(text)}")
+        return text
+
+    return parse
+
+
+def _bool(value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{shown(value)} is not a boolean (true/false, yes/no, 1/0)")
+
+
+def _count(value: str) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{shown(value)} is not a whole number") from None
+    if number < 0:
+        raise ValueError(f"{number} is negative")
+    if number > MAX_UNITS:
+        raise ValueError(f"{shown(text)} is more than {MAX_UNITS:,} units")
+    return number
+
+
+def _money(value: str) -> Decimal:
+    text = value.strip().lstrip("$")
+    if not text:
+        raise ValueError("required")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{shown(value)} is not an amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{shown(value)} must be a non-negative amount")
+    if amount >= MAX_UNIT_COST:
+        raise ValueError(f"{shown(value)} is not below {MAX_UNIT_COST:,} USD")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{shown(value)} has more than 2 decimals")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _instant(value: str) -> datetime | None:
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{shown(value)} is not an ISO-8601 time (e.g. 2026-03-02T06:00:00Z)") from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{shown(value)} has no UTC offset (e.g. 2026-03-02T06:00:00Z or +01:00)")
+    return when.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: whether the header must have it, how a cell parses, what it feeds."""
+
+    name: str
+    parse: Callable[[str], Any]
+    record: Literal["product", "stock"]
+    required: bool = False
+
+
+COLUMN_TABLE: tuple[Column, ...] = (
+    Column("sku", _text(100, required=True), "product", required=True),
+    Column("title", _text(500, required=True), "product", required=True),
+    Column("unit_cost", _money, "product", required=True),
+    Column("replenishable", _bool, "product"),
+    Column("archived", _bool, "product"),
+    Column("fulfillment_node", _text(64, required=False), "stock", required=True),
+    Column("on_hand", _count, "stock", required=True),
+    Column("safety_stock", _count, "stock"),
+    Column("counted_at", _instant, "stock"),
+)
+COLUMNS = tuple(c.name for c in COLUMN_TABLE)
+REQUIRED_COLUMNS = tuple(c.name for c in COLUMN_TABLE if c.required)
 
 
 @dataclass(frozen=True)
@@ -68,6 +196,7 @@ class StockRow:
     fulfillment_node: str
     on_hand: int
     safety_stock: int | None
+    counted_at: datetime | None = None  # None: as of the file's time, else the load's (see load())
 
 
 @dataclass
@@ -84,6 +213,7 @@ class LoadReceipt:
     stock_rows: int
     products_changed: int
     stock_changed: int
+    stale_rows: int = 0
 
     def as_xcom(self) -> dict[str, int]:
         return {
@@ -91,120 +221,92 @@ class LoadReceipt:
             "stock_rows": self.stock_rows,
             "products_changed": self.products_changed,
             "stock_changed": self.stock_changed,
+            "stale_rows": self.stale_rows,
         }
 
 
-def _bool(value: str) -> bool:
-    text = value.strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{value!r} is not a boolean (true/false, yes/no, 1/0)")
-
-
-def _count(value: str, *, optional: bool = False) -> int | None:
-    text = value.strip()
-    if not text:
-        if optional:
-            return None
-        raise ValueError("required")
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise ValueError(f"{number} is negative")
-    return number
-
-
-def _count_optional(value: str) -> int | None:
-    return _count(value, optional=True)
-
-
-def _field(errors: list[str], number: int, column: str, convert: Any, values: dict[str, str]) -> Any:
-    """Convert one cell; a problem is appended to ``errors`` naming the row and column."""
-    try:
-        return convert(values[column])
-    except ValueError as exc:
-        errors.append(f"row {number}, column {column}: {exc}")
-        return None
-
-
-def _money(value: str) -> Decimal:
-    text = value.strip().lstrip("$")
-    if not text:
-        raise ValueError("required")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"{value!r} must be a non-negative amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{value!r} has more than 2 decimals")
-    return amount.quantize(Decimal("0.01"))
-
-
-def parse(text: str, source: str = "catalog file") -> Catalog:
-    """Validate a whole CSV text; raise :class:`CatalogFileError` listing every problem."""
-    reader = csv.DictReader(io.StringIO(text))
+def _header(reader: Any, source: str) -> list[str]:
     header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
-    if missing or unknown:
-        problems = [f"header: missing column {c!r}" for c in missing]
-        problems += [f"header: unknown column {c!r} (expected {', '.join(COLUMNS)})" for c in unknown]
+    problems = [f"header: missing column {c!r}" for c in REQUIRED_COLUMNS if c not in header]
+    problems += [
+        f"header: unknown column {shown(h)} (expected {', '.join(COLUMNS)})" for h in header if h not in COLUMNS
+    ]
+    problems += [f"header: column {h!r} appears more than once" for h in sorted(set(header)) if header.count(h) > 1]
+    if problems:
         raise CatalogFileError(source, problems)
-    reader.fieldnames = header
+    return header
+
+
+def _row(number: int, raw: dict[str, str], now: datetime | None) -> tuple[dict[str, Any], list[str]]:
+    """Parse one row's cells; returns the values and the problems, each naming row and column."""
+    values: dict[str, Any] = {}
     errors: list[str] = []
-    catalog = Catalog()
-    first_row_of: dict[str, int] = {}
-    seen_stock: dict[tuple[str, str], int] = {}
-    rows = 0
-    for number, raw in enumerate(reader, start=2):  # row 1 is the header
-        rows += 1
-        if None in raw:
-            errors.append(f"row {number}: {len(raw[None])} value(s) more than the header has columns")
-            continue
-        values = {c: (raw.get(c) or "") for c in COLUMNS}
-        row_errors: list[str] = []
-        sku = values["sku"].strip()
-        title = values["title"].strip()
-        if not sku:
-            row_errors.append(f"row {number}, column sku: required")
-        if not title:
-            row_errors.append(f"row {number}, column title: required")
-        cost = _field(row_errors, number, "unit_cost", _money, values)
-        replenishable = _field(row_errors, number, "replenishable", _bool, values)
-        archived = _field(row_errors, number, "archived", _bool, values)
-        node = values["fulfillment_node"].strip()
-        on_hand = _field(row_errors, number, "on_hand", _count_optional if not node else _count, values)
-        safety = _field(row_errors, number, "safety_stock", _count_optional, values)
-        if not node and (on_hand or safety):
-            row_errors.append(f"row {number}, column fulfillment_node: required when on_hand or safety_stock is given")
-        if row_errors:
-            errors += row_errors
-            continue
-        product = ProductRow(sku, title, cost, replenishable, archived)
-        if sku in catalog.products and catalog.products[sku] != product:
-            errors.append(
-                f"row {number}, column sku: product columns of {sku!r} differ from row {first_row_of[sku]}"
-                " (title, unit_cost, replenishable and archived must repeat identically)"
-            )
-            continue
-        catalog.products.setdefault(sku, product)
-        first_row_of.setdefault(sku, number)
-        if node:
-            key = (sku, node)
-            if key in seen_stock:
+    for column in COLUMN_TABLE:
+        try:
+            values[column.name] = column.parse(raw.get(column.name) or "")
+        except ValueError as exc:
+            errors.append(f"row {number}, column {column.name}: {exc}")
+    node = values.get("fulfillment_node")
+    if node and "on_hand" in values and values["on_hand"] is None:
+        errors.append(f"row {number}, column on_hand: required when fulfillment_node is given")
+    if not node and (values.get("on_hand") or values.get("safety_stock") or values.get("counted_at")):
+        errors.append(
+            f"row {number}, column fulfillment_node: required when on_hand, safety_stock or counted_at is given"
+        )
+    counted = values.get("counted_at")
+    if counted is not None and now is not None and counted > now + COUNT_CLOCK_SKEW:
+        errors.append(f"row {number}, column counted_at: {counted.isoformat()} is later than now ({now.isoformat()})")
+    return values, errors
+
+
+def parse(text: str, source: str = "catalog file", now: datetime | None = None) -> Catalog:
+    """Validate a whole CSV text; raise :class:`CatalogFileError` listing every problem.
+
+    ``now`` (the load's time) refuses counts dated in the future.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        reader.fieldnames = _header(reader, source)
+        errors: list[str] = []
+        catalog = Catalog()
+        first_row_of: dict[str, int] = {}
+        seen_stock: dict[tuple[str, str], int] = {}
+        rows = 0
+        for number, raw in enumerate(reader, start=2):  # row 1 is the header
+            rows += 1
+            if None in raw:
+                errors.append(f"row {number}: {len(raw[None])} value(s) more than the header has columns")
+                continue
+            values, row_errors = _row(number, raw, now)
+            if row_errors:
+                errors += row_errors
+                continue
+            product = ProductRow(**{c.name: values[c.name] for c in COLUMN_TABLE if c.record == "product"})
+            sku = product.sku
+            if sku in catalog.products and catalog.products[sku] != product:
                 errors.append(
-                    f"row {number}, column fulfillment_node: {sku!r} at node {node!r} already given on row "
-                    f"{seen_stock[key]}"
+                    f"row {number}, column sku: product columns of {shown(sku)} differ from row {first_row_of[sku]}"
+                    " (title, unit_cost, replenishable and archived must repeat identically)"
                 )
                 continue
-            seen_stock[key] = number
-            catalog.stock.append(StockRow(sku, node, on_hand or 0, safety))
+            catalog.products.setdefault(sku, product)
+            first_row_of.setdefault(sku, number)
+            node = values["fulfillment_node"]
+            if node:
+                key = (sku, node)
+                if key in seen_stock:
+                    errors.append(
+                        f"row {number}, column fulfillment_node: {shown(sku)} at node {shown(node)} already given "
+                        f"on row {seen_stock[key]}"
+                    )
+                    continue
+                seen_stock[key] = number
+                catalog.stock.append(
+                    StockRow(**{c.name: values[c.name] for c in COLUMN_TABLE if c.record == "stock"} | {"sku": sku})
+                )
+    except csv.Error as exc:
+        # The csv module's messages never quote the data ("field larger than field limit").
+        raise CatalogFileError(source, [f"row {reader.line_num}: not readable as CSV ({exc})"]) from None
     if rows == 0:
         errors.append("no data rows")
     if errors:
@@ -212,37 +314,70 @@ def parse(text: str, source: str = "catalog file") -> Catalog:
     return catalog
 
 
+def decode(data: bytes, source: str) -> str:
+    """The file's text (UTF-8, a BOM tolerated), or a refusal naming the row and column of
+    the first byte that is not UTF-8 (a file saved as Latin-1 or Windows-1252)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        row = data.count(b"\n", 0, exc.start) + 1
+        header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").split(",")
+        index = data[line_start : exc.start].count(b",")
+        named = header[index].strip() if row > 1 and index < len(header) else ""
+        column = named if named in COLUMNS else f"#{index + 1}"  # never echo a header that is not ours
+        raise CatalogFileError(
+            source,
+            [
+                f"row {row}, column {column}: byte 0x{data[exc.start]:02x} is not UTF-8; "
+                "save the file as UTF-8 (CSV UTF-8 in a spreadsheet)"
+            ],
+        ) from None
+
+
 def load(conn: psycopg.Connection, catalog: Catalog, loaded_at: datetime) -> LoadReceipt:
-    """COPY a validated catalog into staging and upsert it, in one transaction."""
+    """COPY a validated catalog into staging and upsert it, in one transaction.
+
+    Stock rows without a ``counted_at`` are counts as of ``loaded_at``.
+    """
     from jet.orders.load import copy_rows
 
+    product_columns = [c.name for c in COLUMN_TABLE if c.record == "product"]
+    stock_columns = ["sku", *(c.name for c in COLUMN_TABLE if c.record == "stock")]
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(read_sql("catalog_stage.sql"))
         copy_rows(
             cur,
             "stage_products",
-            ("sku", "title", "unit_cost", "replenishable", "archived", "updated_at"),
-            ((p.sku, p.title, p.unit_cost, p.replenishable, p.archived, loaded_at) for p in catalog.products.values()),
+            (*product_columns, "updated_at"),
+            ((*(getattr(p, c) for c in product_columns), loaded_at) for p in catalog.products.values()),
         )
         copy_rows(
             cur,
             "stage_inventory",
-            ("sku", "fulfillment_node", "on_hand", "safety_stock", "updated_at"),
-            ((s.sku, s.fulfillment_node, s.on_hand, s.safety_stock, loaded_at) for s in catalog.stock),
+            (*stock_columns, "updated_at"),
+            (
+                (*(getattr(replace(s, counted_at=s.counted_at or loaded_at), c) for c in stock_columns), loaded_at)
+                for s in catalog.stock
+            ),
         )
+        stale = cur.execute(read_sql("catalog_stale_rows.sql")).fetchone()[0]
         statements = [s for s in read_sql("catalog_merge.sql").split(";") if s.strip() and not _only_comments(s)]
         changed = []
         for statement in statements:
             cur.execute(statement)
             changed.append(cur.rowcount)
-    receipt = LoadReceipt(len(catalog.products), len(catalog.stock), changed[0], changed[1])
+    receipt = LoadReceipt(len(catalog.products), len(catalog.stock), changed[0], changed[1], stale)
     log.info(
-        "catalog loaded: %d products (%d changed), %d stock rows (%d changed)",
+        "catalog loaded: %d products (%d changed), %d stock rows (%d changed, %d older than the count loaded)",
         receipt.products,
         receipt.products_changed,
         receipt.stock_rows,
         receipt.stock_changed,
+        receipt.stale_rows,
     )
+    if stale:
+        log.warning("%d stock row(s) were counted before the count already loaded: kept the newer count", stale)
     return receipt
 
 
@@ -250,12 +385,31 @@ def _only_comments(statement: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
-def load_file(conn: psycopg.Connection, path: str | Path, loaded_at: datetime) -> LoadReceipt:
-    """Validate and load one CSV file (UTF-8, a BOM is tolerated)."""
+def read_file(path: str | Path, loaded_at: datetime | None = None) -> Catalog:
+    """Validate one CSV file; stock rows without ``counted_at`` are counts as of the file's
+    last modification."""
+    import os
+
     file = Path(path)
     if not file.is_file():
-        raise FileNotFoundError(f"catalog file {file} does not exist")
-    return load(conn, parse(file.read_text(encoding="utf-8-sig"), str(file)), loaded_at)
+        raise FileNotFoundError(f"catalog file {file} does not exist (or is not a regular file)")
+    source = str(file)
+    with file.open("rb") as handle:  # size and time of the file actually read
+        status = os.fstat(handle.fileno())
+        if status.st_size > MAX_FILE_BYTES:
+            raise CatalogFileError(
+                source, [f"file: {status.st_size:,} bytes, more than {MAX_FILE_BYTES:,}; is it a catalog?"]
+            )
+        text = decode(handle.read(MAX_FILE_BYTES + 1), source)
+    modified = datetime.fromtimestamp(status.st_mtime, UTC)
+    catalog = parse(text, source, now=loaded_at)
+    catalog.stock = [s if s.counted_at else replace(s, counted_at=modified) for s in catalog.stock]
+    return catalog
+
+
+def load_file(conn: psycopg.Connection, path: str | Path, loaded_at: datetime) -> LoadReceipt:
+    """Validate and load one CSV file (UTF-8, a BOM is tolerated)."""
+    return load(conn, read_file(path, loaded_at), loaded_at)
 
 
 def to_csv(products: Iterable[ProductRow], stock: Iterable[StockRow]) -> str:
@@ -270,10 +424,11 @@ def to_csv(products: Iterable[ProductRow], stock: Iterable[StockRow]) -> str:
         head = [p.sku, p.title, f"{p.unit_cost:.2f}", str(p.replenishable).lower(), str(p.archived).lower()]
         for s in by_sku.get(p.sku) or [None]:
             if s is None:
-                writer.writerow([*head, "", "", ""])
+                writer.writerow([*head, "", "", "", ""])
             else:
                 safety = "" if s.safety_stock is None else s.safety_stock
-                writer.writerow([*head, s.fulfillment_node, s.on_hand, safety])
+                counted = s.counted_at.isoformat().replace("+00:00", "Z") if s.counted_at else ""
+                writer.writerow([*head, s.fulfillment_node, s.on_hand, safety, counted])
     return out.getvalue()
 
 
@@ -281,7 +436,6 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m jet.catalog.load_csv FILE``: load into the warehouse of ``JET_WAREHOUSE_URL``."""
     import argparse
     import os
-    from datetime import UTC
 
     import psycopg
 

@@ -25,9 +25,11 @@ Choices the table leaves open, made here (bump :data:`RULES_VERSION` when any ch
   shared availability pool, so two orders never both take the last unit, and a younger
   order can never change an older order's decision. The result does not depend on the
   order of the input.
-* **Available** = ``on_hand - promised - safety_stock`` per ``(sku, node)``, never below
-  0. The SKU's own safety stock overrides the setting when set. A known SKU without a
-  stock row at the order's node has nothing available there.
+* **Available** = ``on_hand - promised - shipped_since_count - safety_stock`` per
+  ``(sku, node)``, never below 0. ``on_hand`` is a count taken at a moment; units
+  shipped after it left the shelf as well as their promise, so they are subtracted too
+  (rules version 2). The SKU's own safety stock overrides the setting when set. A known
+  SKU without a stock row at the order's node has nothing available there.
 * **Whole lines first.** Within an order, lines claim stock in line order and a line is
   ``fulfillable`` only if all its units fit ("first fit": a big line that does not fit
   does not block a smaller later line of the same SKU). Lines of the same SKU therefore
@@ -72,7 +74,7 @@ from types import MappingProxyType
 from typing import Literal
 
 # Bump whenever a rule changes, so every recorded decision says which rules made it.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 PartialStockPolicy = Literal["reject", "accept_available"]
 _PARTIAL_STOCK_POLICIES: tuple[str, ...] = ("reject", "accept_available")
@@ -191,8 +193,11 @@ class Product:
 class StockLevel:
     """Stock of one SKU at one node.
 
+    ``on_hand`` is the units counted at a moment (the stock file's time).
     ``promised`` is the units already promised and not yet shipped or cancelled: those on
     acknowledged orders and, until approved or cancelled, those reserved by held orders.
+    ``shipped_since_count`` is the units shipped after the count: gone from the shelf,
+    though still in ``on_hand``.
     ``safety_stock`` overrides :attr:`Settings.safety_stock` for this SKU when not None.
     """
 
@@ -201,11 +206,18 @@ class StockLevel:
     on_hand: int
     promised: int = 0
     safety_stock: int | None = None
+    shipped_since_count: int = 0
+
+    def __post_init__(self) -> None:
+        # A negative on_hand or promised only floors availability at 0; a negative
+        # shipment count would add stock that was never there.
+        if self.shipped_since_count < 0:
+            raise ValueError(f"stock of {self.sku} at {self.node}: shipped_since_count must be >= 0")
 
     def available(self, settings: Settings) -> int:
         """Units that new orders may claim; never below 0."""
         safety = settings.safety_stock if self.safety_stock is None else self.safety_stock
-        return max(0, self.on_hand - self.promised - safety)
+        return max(0, self.on_hand - self.promised - self.shipped_since_count - safety)
 
 
 @dataclass(frozen=True)

@@ -112,8 +112,12 @@ def load_catalog(
         for sku, repl, arch in conn.execute(read_sql("decisions_products.sql"), {"skus": wanted})
     }
     stock = {
-        (sku, node): StockLevel(sku=sku, node=node, on_hand=on_hand, promised=promised, safety_stock=safety)
-        for sku, node, on_hand, promised, safety in conn.execute(read_sql("decisions_stock.sql"), {"skus": wanted})
+        (sku, node): StockLevel(
+            sku=sku, node=node, on_hand=on_hand, promised=promised, safety_stock=safety, shipped_since_count=shipped
+        )
+        for sku, node, on_hand, promised, safety, shipped in conn.execute(
+            read_sql("decisions_stock.sql"), {"skus": wanted}
+        )
     }
     return products, stock
 
@@ -158,6 +162,7 @@ def _inputs(
                 {
                     "on_hand": stock[(sku, order.node)].on_hand,
                     "promised": stock[(sku, order.node)].promised,
+                    "shipped_since_count": stock[(sku, order.node)].shipped_since_count,
                     "safety_stock": stock[(sku, order.node)].safety_stock,
                     # What was left for this order after older orders of the batch claimed theirs.
                     "available_to_order": pool_before[(sku, order.node)],

@@ -1,6 +1,6 @@
--- Stock snapshot of the given SKUs at every node: on hand, promised (acknowledged but
--- not shipped or cancelled, plus held reservations) and the SKU's own safety stock.
-SELECT i.sku, i.fulfillment_node, i.on_hand, coalesce(p.promised, 0) AS promised, i.safety_stock
-FROM jet.inventory i
-LEFT JOIN jet.promised_units p USING (sku, fulfillment_node)
-WHERE i.sku = ANY(%(skus)s);
+-- Stock snapshot of the given SKUs at every node (jet.stock_available): on hand as
+-- counted, promised (acknowledged but not shipped or cancelled, plus held reservations),
+-- units shipped since the count (no longer on the shelf), and the SKU's own safety stock.
+SELECT sku, fulfillment_node, on_hand, promised, safety_stock, shipped_since_count
+FROM jet.stock_available
+WHERE sku = ANY(%(skus)s);

@@ -21,7 +21,13 @@ def test_load_is_all_or_nothing_and_idempotent(decisions_db: Any, tmp_path: Path
     good = tmp_path / "good.csv"
     good.write_text(HEADER + "A,Socks,3.20,false,false,n1,40,\nA,Socks,3.20,false,false,n2,5,2\nB,Book,7,yes,no,,,\n")
     receipt = load_file(decisions_db, good, T)
-    assert receipt.as_xcom() == {"products": 2, "stock_rows": 2, "products_changed": 2, "stock_changed": 2}
+    assert receipt.as_xcom() == {
+        "products": 2,
+        "stock_rows": 2,
+        "products_changed": 2,
+        "stock_changed": 2,
+        "stale_rows": 0,
+    }
     tables = ("jet.products", "jet.inventory")
     before = table_checksums(decisions_db, tables)
     assert load_file(decisions_db, good, datetime(2026, 3, 3, tzinfo=UTC)).products_changed == 0
