@@ -9,10 +9,10 @@ the database refuses to change or delete them, so an order's history
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
+from jet.dag_params import add_order_note_params
 
 
 @dag(
@@ -24,19 +24,16 @@ from jet.dag_params import jet_id_param
     default_args=default_args(retries=1),
     tags=["jet", "notes", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_id": jet_id_param(),
-        "author": Param("", type="string", minLength=1, maxLength=100, title="Author"),
-        "text": Param("", type="string", minLength=1, maxLength=4000, title="Note"),
-    },
+    params=add_order_note_params(),
 )
 def jet_add_order_note() -> None:
     @task(multiple_outputs=False)
     def add_note(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.fulfillment.tasks import add_note as append
         from jet.runs import run_identity
 
-        p = context["params"]
+        p = checked_params(context)
         return append(run_identity(context), p["merchant_order_id"], p["author"], p["text"])
 
     add_note()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
+from jet.dag_params import approve_order_params
 
 
 @dag(
@@ -29,17 +29,16 @@ from jet.dag_params import jet_id_param
     default_args=default_args(retries=1),
     tags=["jet", "orders", "decisions", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_id": jet_id_param(description="The held Jet order to acknowledge."),
-    },
+    params=approve_order_params(),
 )
 def jet_approve_order() -> None:
     @task(multiple_outputs=False)  # one receipt dict in XCom, not one XCom per key
     def approve_order(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.decisions.tasks import approve
         from jet.runs import run_identity
 
-        return approve(run_identity(context), context["params"]["merchant_order_id"])
+        return approve(run_identity(context), checked_params(context)["merchant_order_id"])
 
     approve_order()
 

@@ -12,18 +12,16 @@ Goes through the outbox like the automatic flow: committed before the call, sett
 by re-reading the order when the outcome is unknown.
 
 - **merchant_order_id**: the Jet order id.
-- **reason**: why (sent to Jet before acknowledgement; recorded in `jet.actions.reason`).
+- **reason** (required, no default): why (sent to Jet before acknowledgement; recorded
+  in `jet.actions.reason`).
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from jet.api.vocabulary import CANCEL_REASONS
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
-
-REASONS = list(CANCEL_REASONS)
+from jet.dag_params import cancel_order_params
 
 
 @dag(
@@ -36,18 +34,16 @@ REASONS = list(CANCEL_REASONS)
     default_args=default_args(retries=1),
     tags=["jet", "orders", "decisions", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_id": jet_id_param(description="The Jet order to cancel."),
-        "reason": Param("out_of_stock", type="string", enum=REASONS, title="Reason"),
-    },
+    params=cancel_order_params(),
 )
 def jet_cancel_order() -> None:
     @task(multiple_outputs=False)  # one receipt dict in XCom, not one XCom per key
     def cancel_order(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.decisions.tasks import cancel
         from jet.runs import run_identity
 
-        p = context["params"]
+        p = checked_params(context)
         return cancel(run_identity(context), p["merchant_order_id"], p["reason"])
 
     cancel_order()

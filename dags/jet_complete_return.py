@@ -16,14 +16,10 @@ return when the outcome is unknown; the return is then re-landed.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from jet.api.vocabulary import CHARGE_FEEDBACK, RETURN_REFUND_FEEDBACK
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
-
-_MONEY = {"type": ["null", "number"], "minimum": 0}
-_COUNT = {"type": ["null", "integer"], "minimum": 0}
+from jet.dag_params import complete_return_params
 
 
 @dag(
@@ -36,45 +32,16 @@ _COUNT = {"type": ["null", "integer"], "minimum": 0}
     default_args=default_args(retries=1),
     tags=["jet", "returns", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_return_authorization_id": jet_id_param("Return id"),
-        "decision": Param("accept", type="string", enum=["accept", "deny"], title="Decision"),
-        "deny_reason": Param(None, type=["null", "string"], enum=[None, *RETURN_REFUND_FEEDBACK], title="Deny reason"),
-        "agree_to_return_charge": Param(True, type="boolean", title="Agree to the return charge"),
-        "charge_feedback": Param(
-            None, type=["null", "string"], enum=[None, *CHARGE_FEEDBACK], title="Why the charge is disputed"
-        ),
-        "rma_number": Param(None, type=["null", "string"], title="Our RMA number"),
-        "lines": Param(
-            [],
-            type="array",
-            title="Per-line changes (partial refunds)",
-            items={
-                "type": "object",
-                "properties": {
-                    "order_item_id": {"type": "string", "minLength": 1},
-                    "quantity_returned": _COUNT,
-                    "refund_quantity": _COUNT,
-                    "principal": _MONEY,
-                    "tax": _MONEY,
-                    "shipping_cost": _MONEY,
-                    "shipping_tax": _MONEY,
-                    "feedback": {"type": ["null", "string"], "enum": [None, *RETURN_REFUND_FEEDBACK]},
-                    "notes": {"type": ["null", "string"]},
-                },
-                "required": ["order_item_id"],
-                "additionalProperties": False,
-            },
-        ),
-    },
+    params=complete_return_params(),
 )
 def jet_complete_return() -> None:
     @task(multiple_outputs=False)
     def complete_return(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.returns.tasks import complete
         from jet.runs import run_identity
 
-        return complete(run_identity(context), dict(context["params"]))
+        return complete(run_identity(context), checked_params(context))
 
     complete_return()
 

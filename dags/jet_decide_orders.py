@@ -1,10 +1,10 @@
 """
 ### Jet order decisions: acknowledge, reject, cancel or hold every ready order
 
-Runs when `jet_orders` lands orders (the `jet_orders_landed` Asset), by hand, and every
-10 minutes as a safety net: when nothing lands (an acknowledgement kept failing, so the
-order did not change), unknown writes must still be settled and re-sent, and the
-deadline alert must still run.
+Runs when `jet_orders` lands orders (the `jet_orders_landed` Asset), when a catalog is
+loaded (`jet_catalog_loaded`), by hand, and every 10 minutes as a safety net: when
+nothing lands (an acknowledgement kept failing, so the order did not change), unknown
+writes must still be settled and re-sent, and the deadline alert must still run.
 
 1. **decide_orders** decides every `ready` order not yet decided, oldest first, from a
    stock snapshot (on hand − promised − safety stock) and the current settings
@@ -22,6 +22,11 @@ deadline alert must still run.
    applied; it also answers directed cancels of orders just acknowledged.
 5. **check_deadlines** fails (logging an ERROR per order) when a ready order is within
    5 minutes of its 15-minute acknowledgement deadline (`jet.orders_at_risk`).
+6. **catalog_guard** fails, without retries, while the catalog holds no product: then
+   every SKU would look unknown and every order be cancelled, so **decide_orders**
+   decides nothing and sends nothing for those orders (they stay ready, with a note).
+   Load the catalog (`make load-inventory FILE=...` or `jet_load_inventory`): the load
+   triggers this DAG, which decides them.
 
 **dry_run** (Param): decide and record (`dry_run = true`), send nothing, reserve nothing.
 """
@@ -32,15 +37,15 @@ from datetime import timedelta
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, TaskGroup, TriggerRule, dag, task
 
-from jet.assets import ORDERS_LANDED
+from jet.assets import CATALOG_LOADED, ORDERS_LANDED
 from jet.dag_defaults import START_DATE, default_args
 
 
 @dag(
     dag_id="jet_decide_orders",
-    # The Asset is the trigger; the timer only guarantees a run at least every 10 minutes.
+    # The Assets are the trigger (either one); the timer only guarantees a run at least every 10 minutes.
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("5-59/10 * * * *", timezone="UTC"), assets=[ORDERS_LANDED]
+        timetable=CronTriggerTimetable("5-59/10 * * * *", timezone="UTC"), assets=ORDERS_LANDED | CATALOG_LOADED
     ),
     start_date=START_DATE,
     catchup=False,  # decisions are about orders ready now; there is no past interval to fill
@@ -136,11 +141,20 @@ def jet_decide_orders() -> None:
 
         return check(run_identity(context))
 
+    # ALL_DONE, after settle: the run sends and settles everything else first, then says
+    # loudly that orders wait for the catalog.
+    @task(trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)
+    def catalog_guard() -> dict:
+        from jet.decisions.tasks import check_catalog
+
+        return check_catalog()
+
     decided = decide_orders()
     branches = route(decided)
     done = join()
     branches >> [acknowledge, reject, cancel, hold, nothing_to_send()] >> done
-    done >> settle() >> check_deadlines()
+    settled = done >> settle()
+    settled >> [check_deadlines(), catalog_guard()]
 
 
 jet_decide_orders()

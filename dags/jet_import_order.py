@@ -13,10 +13,10 @@ Created orders (in Jet's fraud check) are never imported.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import order_ids_param, placed_date_params
+from jet.dag_params import import_order_params
 
 
 @dag(
@@ -28,25 +28,16 @@ from jet.dag_params import order_ids_param, placed_date_params
     default_args=default_args(),
     tags=["jet", "orders", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_ids": order_ids_param("Jet merchant_order_id values to import or refresh."),
-        "statuses": Param(
-            [],
-            type="array",
-            items={"type": "string", "enum": ["ready", "acknowledged", "inprogress", "complete"]},
-            title="Re-pull statuses",
-            description="Optional: re-pull every order Jet lists in these statuses.",
-        ),
-        **placed_date_params(),
-    },
+    params=import_order_params(),
 )
 def jet_import_order() -> None:
     @task(multiple_outputs=False)  # one receipt dict per task, not one XCom per key
     def import_orders(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.orders.tasks import import_orders as run_import
         from jet.runs import run_identity
 
-        p = context["params"]
+        p = checked_params(context)
         return run_import(
             run_identity(context),
             merchant_order_ids=p["merchant_order_ids"],

@@ -1,20 +1,30 @@
 """
 ### Load the catalog and stock from the merchant's CSV export
 
-Validates every row of the file (a bad row refuses the whole file, naming the row and
-the column; nothing is half-loaded), then COPYs it into staging tables and upserts
-`jet.products` and `jet.inventory` in one transaction. Loading the same file again
-changes nothing. Same code as `make load-inventory FILE=...`.
+Reads one file from the **inventory inbox** (`$JET_INVENTORY_INBOX`, default
+`<project>/.local/inbox/`): drop the export there, then trigger this DAG with its name.
+Paths outside the inbox (`/etc/passwd`, `../`, links that lead out) are refused before
+anything is read. `make load-inventory FILE=...` loads any file you name.
 
-- **file_path**: path of the CSV on the worker (columns `sku, title, unit_cost,
-  replenishable, archived, fulfillment_node, on_hand, safety_stock`).
+Validates every row of the file (a bad row refuses the whole file, naming the row and
+the column and quoting at most the offending cell; nothing is half-loaded), then COPYs
+it into staging tables and upserts `jet.products` and `jet.inventory` in one
+transaction. Loading the same file again changes nothing. `on_hand` is a count as of
+the file's `counted_at` column, else the file's modification time. A refused file fails
+at once (a retry would refuse it again). Emits `jet_catalog_loaded`, which triggers
+`jet_decide_orders`.
+
+- **file_path**: the file's name in the inbox (columns `sku, title, unit_cost,
+  replenishable, archived, fulfillment_node, on_hand, safety_stock, counted_at`).
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
+from jet.assets import CATALOG_LOADED
 from jet.dag_defaults import START_DATE, default_args
+from jet.dag_params import load_inventory_params
 
 
 @dag(
@@ -23,29 +33,20 @@ from jet.dag_defaults import START_DATE, default_args
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,  # two loads at once would race on the same rows
-    default_args=default_args(retries=1),  # a refused file stays refused; retry covers a lost connection
+    default_args=default_args(retries=1),  # a refused file fails at once; a retry covers a lost connection
     tags=["jet", "catalog", "manual"],
     doc_md=__doc__,
-    params={
-        "file_path": Param(
-            "",
-            type="string",
-            minLength=1,
-            title="CSV file path",
-            description="Path of the merchant's catalog/stock CSV, readable by the worker.",
-        ),
-    },
+    params=load_inventory_params(),
 )
 def jet_load_inventory() -> None:
-    @task(multiple_outputs=False)  # one receipt dict in XCom, not one XCom per key
+    @task(multiple_outputs=False, outlets=[CATALOG_LOADED])  # one receipt dict in XCom
     def load_inventory(**context) -> dict:
-        from jet.catalog.load_csv import load_file
+        from jet.catalog.tasks import load_from_inbox
+        from jet.dag_params import checked_params
         from jet.runs import run_identity
-        from jet.warehouse.db import connect
 
-        with connect() as conn:
-            receipt = load_file(conn, context["params"]["file_path"], run_identity(context).observed_at)
-        return receipt.as_xcom()
+        p = checked_params(context)
+        return load_from_inbox(run_identity(context), p["file_path"])
 
     load_inventory()
 

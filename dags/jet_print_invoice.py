@@ -14,10 +14,10 @@ Jet's order totals says so in red (and the run logs it).
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import order_ids_param, placed_date_params
+from jet.dag_params import print_invoice_params
 
 
 @dag(
@@ -29,19 +29,16 @@ from jet.dag_params import order_ids_param, placed_date_params
     default_args=default_args(),
     tags=["jet", "invoices", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_ids": order_ids_param(),
-        **placed_date_params(),
-        "pdf": Param(True, type="boolean", title="Also write a PDF"),
-    },
+    params=print_invoice_params(),
 )
 def jet_print_invoice() -> None:
     @task(multiple_outputs=False)
     def print_invoices(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.invoices.tasks import print_for
         from jet.runs import run_identity
 
-        p = context["params"]
+        p = checked_params(context)
         return print_for(
             run_identity(context),
             merchant_order_ids=p["merchant_order_ids"],

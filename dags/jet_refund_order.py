@@ -23,13 +23,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Param, PokeReturnValue, dag, task
+from airflow.sdk import PokeReturnValue, dag, task
 
-from jet.api.vocabulary import REFUND_FEEDBACK, REFUND_REASONS
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
-
-_MONEY = {"type": ["null", "number"], "minimum": 0}
+from jet.dag_params import refund_order_params
 
 
 @dag(
@@ -42,45 +39,16 @@ _MONEY = {"type": ["null", "number"], "minimum": 0}
     default_args=default_args(retries=1),
     tags=["jet", "refunds", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_id": jet_id_param(),
-        "lines": Param(
-            [],
-            type="array",
-            minItems=1,
-            title="Lines",
-            items={
-                "type": "object",
-                "properties": {
-                    "order_item_id": {"type": "string", "minLength": 1},
-                    "quantity": {"type": "integer", "minimum": 1},
-                    "quantity_returned": {"type": ["null", "integer"], "minimum": 0},
-                    "principal": _MONEY,
-                    "tax": _MONEY,
-                    "shipping_cost": _MONEY,
-                    "shipping_tax": _MONEY,
-                    "reason": {"type": ["null", "string"], "enum": [None, *REFUND_REASONS]},
-                    "feedback": {"type": ["null", "string"], "enum": [None, *REFUND_FEEDBACK]},
-                    "notes": {"type": ["null", "string"]},
-                },
-                "required": ["order_item_id", "quantity"],
-                "additionalProperties": False,
-            },
-        ),
-        "reason": Param("No longer want this item", type="string", enum=list(REFUND_REASONS), title="Reason"),
-        "feedback": Param(None, type=["null", "string"], enum=[None, *REFUND_FEEDBACK], title="Feedback"),
-        "alt_refund_id": Param(
-            None, type=["null", "string"], pattern="^[A-Za-z0-9._-]{1,64}$", title="Our refund id (optional)"
-        ),
-    },
+    params=refund_order_params(),
 )
 def jet_refund_order() -> None:
     @task(multiple_outputs=False)
     def post_refund(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.refunds.tasks import post
         from jet.runs import run_identity
 
-        return post(run_identity(context), dict(context["params"]))
+        return post(run_identity(context), checked_params(context))
 
     # Jet decides within hours: poke every 5 minutes, freeing the worker slot in between.
     @task.sensor(poke_interval=300, timeout=timedelta(hours=12).total_seconds(), mode="reschedule")

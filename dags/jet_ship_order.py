@@ -17,10 +17,10 @@ within 10 minutes once Jet shows the order acknowledged, and confirms it.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
 from jet.dag_defaults import START_DATE, default_args
-from jet.dag_params import jet_id_param
+from jet.dag_params import ship_order_params
 
 
 @dag(
@@ -33,52 +33,16 @@ from jet.dag_params import jet_id_param
     default_args=default_args(retries=1),
     tags=["jet", "fulfillment", "manual"],
     doc_md=__doc__,
-    params={
-        "merchant_order_id": jet_id_param(),
-        "lines": Param(
-            [],
-            type="array",
-            title="Lines",
-            description="Per SKU: units shipped and units cancelled. Empty = every open unit.",
-            items={
-                "type": "object",
-                "properties": {
-                    "merchant_sku": {"type": "string", "minLength": 1},
-                    "quantity_shipped": {"type": "integer", "minimum": 0},
-                    "quantity_cancelled": {"type": "integer", "minimum": 0},
-                },
-                "required": ["merchant_sku"],
-                "additionalProperties": False,
-            },
-        ),
-        "cancel_open_units": Param(False, type="boolean", title="Cancel (not ship) the open units"),
-        "carrier": Param(
-            None, type=["null", "string"], title="Carrier", description="One of Jet's carriers, e.g. UPS."
-        ),
-        "shipping_method": Param(
-            None, type=["null", "string"], title="Shipping method", description="e.g. UPS Ground."
-        ),
-        "tracking_number": Param(None, type=["null", "string"], title="Tracking number"),
-        "ship_date": Param(None, type=["null", "string"], title="Ship date (ISO-8601; default: now)"),
-        "expected_delivery_date": Param(None, type=["null", "string"], title="Expected delivery (ISO-8601)"),
-        "ship_from_zip": Param(None, type=["null", "string"], pattern="^[0-9]{5}(-[0-9]{4})?$", title="Ship-from ZIP"),
-        "rma_number": Param(None, type=["null", "string"], title="RMA number"),
-        "days_to_return": Param(None, type=["null", "integer"], minimum=0, title="Days to return"),
-        "return_address": Param(
-            None,
-            type=["null", "object"],
-            title="Return address",
-            description='{"address1", "address2", "city", "state", "zip_code"}',
-        ),
-    },
+    params=ship_order_params(),
 )
 def jet_ship_order() -> None:
     @task(multiple_outputs=False)
     def record_shipment(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.fulfillment.tasks import record
         from jet.runs import run_identity
 
-        return record(run_identity(context), dict(context["params"]))
+        return record(run_identity(context), checked_params(context))
 
     record_shipment()
 

@@ -6,3 +6,7 @@ from airflow.sdk import Asset
 
 # Emitted by jet_orders when orders landed or changed; jet_decide_orders follows it.
 ORDERS_LANDED = Asset(name="jet_orders_landed", group="jet")
+
+# Emitted by jet_load_inventory when a catalog file loaded: orders the catalog guard held
+# (no product yet) are decided at once, not at the next 10-minute tick.
+CATALOG_LOADED = Asset(name="jet_catalog_loaded", group="jet")

@@ -42,6 +42,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from jet.failures import PermanentError
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ _FALSE = {"false", "f", "no", "n", "0", ""}
 _CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
 
-class CatalogFileError(ValueError):
+class CatalogFileError(PermanentError, ValueError):
     """The file was refused; ``errors`` lists every problem as ``row N, column C: ...``."""
 
     def __init__(self, source: str, errors: list[str]) -> None:

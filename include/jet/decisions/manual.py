@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jet.api.vocabulary import CANCEL_REASONS
 from jet.decisions import outbox
 from jet.decisions.store import cancel_shipment_body, validate_body
+from jet.failures import PermanentError
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class OperatorActionRefused(RuntimeError):
+class OperatorActionRefused(PermanentError, RuntimeError):
     """The requested operator action is not possible for this order; the message says why."""
 
 

@@ -13,7 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet.decisions.rules import (
@@ -29,6 +29,7 @@ from jet.decisions.rules import (
     decide_batch,
     to_jet_acknowledgement,
 )
+from jet.failures import PermanentError
 from jet.sql import read_sql
 from jet.warehouse import locks
 
@@ -52,6 +53,23 @@ ACTION_KIND: Mapping[Outcome, str | None] = {
 }
 ACKNOWLEDGEMENT_KINDS = ("acknowledge", "reject", "cancel")
 SHIPPED_KINDS = ("directed_cancel", "cancel_units")
+LOAD_CATALOG_HINT = (
+    "load it with `make load-inventory FILE=<your catalog>.csv` (a sample: samples/catalog.csv) "
+    "or the jet_load_inventory DAG"
+)
+
+
+class CatalogNotLoaded(PermanentError):
+    """Ready orders wait undecided because the catalog holds no product; nothing was sent for them."""
+
+    def __init__(self, held: int, deadline: datetime | None) -> None:
+        self.held = held
+        when = f"; the first acknowledgement deadline is {deadline.isoformat()}" if deadline else ""
+        super().__init__(
+            f"the catalog is empty (jet.products has no product): {held} ready order(s) were not decided and "
+            f"nothing was sent to Jet for them{when}. Without a catalog every SKU looks unknown and every order "
+            f"would be cancelled: {LOAD_CATALOG_HINT}. jet_decide_orders decides them as soon as it is loaded."
+        )
 
 
 @dataclass
@@ -63,6 +81,7 @@ class DecideReceipt:
     by_outcome: dict[str, int] = field(default_factory=dict)
     actions: dict[str, int] = field(default_factory=dict)
     settings_version: int | None = None
+    held_no_catalog: int = 0
 
     def as_xcom(self) -> dict[str, Any]:
         return {
@@ -71,6 +90,7 @@ class DecideReceipt:
             "by_outcome": dict(self.by_outcome),
             "actions": dict(self.actions),
             "settings_version": self.settings_version,
+            "held_no_catalog": self.held_no_catalog,
         }
 
 
@@ -207,6 +227,9 @@ def decide_and_record(
         settings = current_settings(conn)
         receipt.settings_version = settings.version
         orders = load_undecided(conn)
+        if orders and conn.execute(read_sql("decisions_catalog_empty.sql")).fetchone()[0]:
+            receipt.held_no_catalog = hold_for_catalog(conn, run, orders, dry_run=dry_run)
+            orders = []
         products, stock = load_catalog(conn, (ln.sku for o in orders for ln in o.lines))
         batch = decide_batch(orders, products, stock, settings)
         by_id = {o.order_id: o for o in orders}
@@ -291,6 +314,36 @@ def decide_and_record(
     return receipt
 
 
+def hold_for_catalog(conn: psycopg.Connection, run: RunIdentity, orders: list[Order], *, dry_run: bool) -> int:
+    """The catalog guard: with no product loaded, decide nothing (an unknown SKU would
+    cancel the sale). The orders stay undecided, so the first run after the catalog
+    arrives decides them; each gets one note saying why it waits."""
+    log.error(
+        "the catalog is empty: %d ready order(s) held undecided, nothing sent to Jet; %s",
+        len(orders),
+        LOAD_CATALOG_HINT,
+    )
+    if not dry_run:
+        from jet.notes import add_note
+
+        for order in orders:
+            add_note(
+                conn,
+                order.order_id,
+                "system:decisions",
+                f"not decided: the catalog is empty; {LOAD_CATALOG_HINT}",
+                run.observed_at,
+                dedupe_key="decisions:catalog-empty",
+            )
+    return len(orders)
+
+
+def held_for_catalog(conn: psycopg.Connection) -> tuple[int, datetime | None]:
+    """Ready orders the catalog guard holds (0 once a product is loaded), and their first deadline."""
+    row = conn.execute(read_sql("decisions_held_for_catalog.sql")).fetchone()
+    return (0, None) if row is None else (int(row[0]), row[1])
+
+
 def plan_directed_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
     """Queue a shipped call for each acknowledged order with unanswered Jet cancel requests.
 
@@ -350,12 +403,15 @@ __all__ = [
     "ACTION_KIND",
     "JET_ITEM_STATUS",
     "SHIPPED_KINDS",
+    "CatalogNotLoaded",
     "DecideReceipt",
     "acknowledgement_body",
     "alt_shipment_id",
     "cancel_shipment_body",
     "current_settings",
     "decide_and_record",
+    "held_for_catalog",
+    "hold_for_catalog",
     "load_catalog",
     "load_undecided",
     "plan_directed_cancels",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jet.api.hook import JetHook
+from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
@@ -122,6 +123,26 @@ def settle_and_finish(run: RunIdentity, dry_run: bool = False, client: Any = Non
     return result
 
 
+def catalog_guard() -> None:
+    """Raise :class:`~jet.decisions.store.CatalogNotLoaded` while ready orders wait
+    undecided because the catalog is empty."""
+    from jet.decisions.store import CatalogNotLoaded, held_for_catalog
+
+    with connect(autocommit=True) as conn:
+        held, deadline = held_for_catalog(conn)
+    if held:
+        raise CatalogNotLoaded(held, deadline)
+
+
+@fail_fast
+def check_catalog() -> dict[str, Any]:
+    """The catalog guard's alert in jet_decide_orders: fails, without retries (only a
+    catalog load helps), while orders wait for the catalog. Runs after settle, so what
+    the run had to send and settle is done first."""
+    catalog_guard()
+    return {"held_no_catalog": 0}
+
+
 def check_deadlines(run: RunIdentity) -> dict[str, Any]:
     """Alert (log ERROR and fail) when a ready order is within 5 minutes of its deadline."""
     from jet.decisions.deadlines import check_deadlines as check
@@ -132,7 +153,8 @@ def check_deadlines(run: RunIdentity) -> dict[str, Any]:
 
 
 def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> dict[str, Any]:
-    """The whole of jet_decide_orders without Airflow: decide, send every kind, settle.
+    """The whole of jet_decide_orders without Airflow: decide, send every kind, settle,
+    then the catalog guard (raises :class:`~jet.decisions.store.CatalogNotLoaded`).
 
     Used by the demo, the latency simulation and the big fault test. Does not run the
     deadline check (call :func:`check_deadlines` for that).
@@ -146,9 +168,11 @@ def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> di
     with connect(autocommit=True) as conn:
         sent = outbox.send(conn, client, outbox.ALL_KINDS, max_workers=_workers(client))
     finished = settle_and_finish(run, client=client)
+    catalog_guard()
     return {"decided": decided, "sent": sent.as_xcom(), "settled": finished}
 
 
+@fail_fast
 def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dict[str, Any]:
     """Approve a held order (jet_approve_order)."""
     from jet.decisions.manual import approve_order
@@ -158,6 +182,7 @@ def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dic
         return approve_order(conn, client, run, merchant_order_id)
 
 
+@fail_fast
 def cancel(run: RunIdentity, merchant_order_id: str, reason: str, client: Any = None) -> dict[str, Any]:
     """Cancel an order with a reason (jet_cancel_order)."""
     from jet.decisions.manual import cancel_order

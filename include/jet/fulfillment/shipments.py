@@ -21,9 +21,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from jet import limits
+from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
@@ -37,9 +39,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHIPPABLE_STATUSES = ("acknowledged", "inprogress")
+#: A parcel can be dated a little ahead (time zones, a label printed tonight for tomorrow).
+SHIP_DATE_AHEAD = timedelta(days=1)
+#: Longest a delivery estimate may lie after the shipment.
+DELIVERY_WITHIN = timedelta(days=90)
+_TEXT_LIMITS = (
+    ("tracking_number", limits.TRACKING_NUMBER_MAX),
+    ("carrier", limits.CARRIER_MAX),
+    ("shipping_method", limits.SHIPPING_METHOD_MAX),
+    ("rma_number", limits.RMA_NUMBER_MAX),
+    ("ship_from_zip", 10),
+)
 
 
-class ShipmentRefused(ValueError):
+class ShipmentRefused(PermanentError, ValueError):
     """The shipment cannot be recorded or uploaded as given; the message says why."""
 
 
@@ -108,6 +121,7 @@ def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:
     from jet.api.models import SHIPPING_CARRIERS, SHIPPING_METHODS, normalize_carrier, normalize_shipping_method
 
     order_id = shipment.merchant_order_id
+    check_text(shipment)
     lines = shipment.lines
     if not lines:
         wanted = {sku: u.open for sku, u in sorted(units.items()) if u.open > 0}
@@ -163,6 +177,43 @@ def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:
     if shipment.days_to_return is not None and shipment.days_to_return < 0:
         raise ShipmentRefused("days_to_return cannot be negative")
     return replace(shipment, lines=lines, carrier=carrier if ships else None, shipping_method=method if ships else None)
+
+
+def check_text(shipment: Shipment) -> None:
+    """Refuse text Jet could not take or the warehouse could not store (NUL, too long)."""
+    for name, max_length in _TEXT_LIMITS:
+        value = getattr(shipment, name)
+        problem = value is not None and limits.text_problem(value, max_length)
+        if problem:
+            raise ShipmentRefused(f"{name} {problem}")
+    for line in shipment.lines:
+        problem = limits.text_problem(line.merchant_sku, limits.SKU_MAX)
+        if problem:
+            raise ShipmentRefused(f"merchant_sku {problem}")
+    for key, value in (shipment.return_address or {}).items():
+        problem = isinstance(value, str) and limits.text_problem(value, limits.ADDRESS_LINE_MAX)
+        if problem:
+            raise ShipmentRefused(f"return_address.{key} {problem}")
+
+
+def check_dates(shipment: Shipment, placed_at: datetime, now: datetime) -> None:
+    """A ship date between the order's placement and ``now`` plus a day; a delivery
+    estimate after the ship date and within :data:`DELIVERY_WITHIN` of it."""
+    # Plain datetimes: Airflow's run times are pendulum's, which cannot compare with year 2999.
+    placed_at, now = (datetime.fromtimestamp(t.timestamp(), UTC) for t in (placed_at, now))
+    ship = shipment.ship_date
+    if ship is not None and not placed_at <= ship <= now + SHIP_DATE_AHEAD:
+        raise ShipmentRefused(
+            f"ship_date {ship.isoformat()} is not between the order's placement ({placed_at.isoformat()}) "
+            f"and a day after now ({(now + SHIP_DATE_AHEAD).isoformat()})"
+        )
+    delivery = shipment.expected_delivery_date
+    start = ship or placed_at
+    if delivery is not None and not start <= delivery <= start + DELIVERY_WITHIN:
+        raise ShipmentRefused(
+            f"expected_delivery_date {delivery.isoformat()} is not between {start.isoformat()} "
+            f"and {DELIVERY_WITHIN.days} days later"
+        )
 
 
 def _describe(units: Mapping[str, OpenUnits]) -> str:
@@ -272,7 +323,8 @@ def record_shipment(
             raise ShipmentRefused(
                 f"order {shipment.merchant_order_id} is not in the warehouse; import it with jet_import_order first"
             )
-        if row[0] == "complete":
+        status, placed_at = row
+        if status == "complete":
             units = warehouse_units(conn, shipment.merchant_order_id)
             shipped = sum(u.shipped for u in units.values())
             hint = (
@@ -282,6 +334,7 @@ def record_shipment(
             )
             raise ShipmentRefused(f"order {shipment.merchant_order_id} is complete at Jet: {hint}")
         checked = validate(shipment, warehouse_units(conn, shipment.merchant_order_id))
+        check_dates(checked, placed_at, run.observed_at)
         created = conn.execute(
             read_sql("fulfillment_request_insert.sql"),
             {

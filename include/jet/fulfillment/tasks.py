@@ -11,19 +11,26 @@ from datetime import datetime
 from typing import Any
 
 from jet.api.hook import JetHook
+from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
 
 
-def _when(value: str | None) -> datetime | None:
+def _when(value: str | None, name: str) -> datetime | None:
     """An ISO-8601 time from a Param; a bare date or a time without zone is UTC."""
     if not value:
         return None
     from jet.api.models import parse_jet_datetime
+    from jet.fulfillment.shipments import ShipmentRefused
 
-    return parse_jet_datetime(value)
+    try:
+        return parse_jet_datetime(value)
+    except ValueError:
+        raise ShipmentRefused(
+            f"{name} {value[:40]!r} is not an ISO-8601 date or time (e.g. 2026-03-02T14:00:00Z)"
+        ) from None
 
 
 def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
@@ -46,8 +53,8 @@ def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
         shipping_method=None if cancel_only else params.get("shipping_method") or None,
         tracking_number=None if cancel_only else params.get("tracking_number") or None,
         # No ship date given: the parcel left at the run's time.
-        ship_date=None if cancel_only else (_when(params.get("ship_date")) or run.observed_at),
-        expected_delivery_date=_when(params.get("expected_delivery_date")),
+        ship_date=None if cancel_only else (_when(params.get("ship_date"), "ship_date") or run.observed_at),
+        expected_delivery_date=_when(params.get("expected_delivery_date"), "expected_delivery_date"),
         ship_from_zip=params.get("ship_from_zip") or None,
         rma_number=params.get("rma_number") or None,
         days_to_return=params.get("days_to_return"),
@@ -56,6 +63,7 @@ def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
     )
 
 
+@fail_fast
 def record(run: RunIdentity, params: dict[str, Any]) -> dict[str, Any]:
     """Record one shipment request from jet_ship_order's Params."""
     from jet.fulfillment.shipments import record_shipment
@@ -73,6 +81,7 @@ def upload(run: RunIdentity, client: Any = None) -> dict[str, Any]:
         return upload_pending(conn, client, run).as_xcom()
 
 
+@fail_fast
 def add_note(run: RunIdentity, merchant_order_id: str, author: str, text: str) -> dict[str, Any]:
     """Append a person's note to an order (one per DAG run)."""
     from jet.notes import add_user_note

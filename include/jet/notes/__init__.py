@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from jet import limits
+from jet.failures import PermanentError
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -26,10 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Note", "NoteRefused", "add_note", "add_user_note", "history"]
 
-MAX_NOTE_LENGTH = 4000
+MAX_NOTE_LENGTH = limits.NOTE_MAX
 
 
-class NoteRefused(ValueError):
+class NoteRefused(PermanentError, ValueError):
     """The note cannot be written (unknown order, empty text); the message says why."""
 
 
@@ -81,6 +83,13 @@ def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id:
         raise NoteRefused("a note needs some text")
     if len(text) > MAX_NOTE_LENGTH:
         raise NoteRefused(f"a note holds at most {MAX_NOTE_LENGTH} characters, this one has {len(text)}")
+    for name, value, max_length, multiline in (
+        ("author", author, limits.AUTHOR_MAX, False),
+        ("text", text, MAX_NOTE_LENGTH, True),
+    ):
+        problem = limits.text_problem(value, max_length, multiline=multiline)
+        if problem:
+            raise NoteRefused(f"the note's {name} {problem}")
     if conn.execute(read_sql("notes_order_exists.sql"), {"merchant_order_id": merchant_order_id}).fetchone() is None:
         raise NoteRefused(
             f"order {merchant_order_id} is not in the warehouse; import it first with the jet_import_order DAG"

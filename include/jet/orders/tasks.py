@@ -12,6 +12,7 @@ from typing import Any
 
 from jet.api.hook import JetHook
 from jet.dates import utc_day_range
+from jet.failures import Refused, fail_fast
 from jet.orders.ingest import OrderSource, ingest_orders, refresh_ids, unique
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
@@ -52,6 +53,7 @@ def refresh_open(run: RunIdentity, source: OrderSource | None = None) -> dict[st
     return receipt.as_xcom()
 
 
+@fail_fast
 def import_orders(
     run: RunIdentity,
     merchant_order_ids: list[str],
@@ -68,9 +70,9 @@ def import_orders(
     statuses = list(statuses or [])
     bad = sorted(set(statuses) - set(IMPORTABLE_STATUSES))
     if bad:
-        raise ValueError(f"statuses {bad} cannot be imported; choose from {list(IMPORTABLE_STATUSES)}")
+        raise Refused(f"statuses {bad} cannot be imported; choose from {list(IMPORTABLE_STATUSES)}")
     if not merchant_order_ids and not statuses:
-        raise ValueError("give at least one merchant_order_id, or a status list to re-pull")
+        raise Refused("give at least one merchant_order_id, or a status list to re-pull")
     source = source or JetHook()
     ids = list(merchant_order_ids)
     for status in statuses:
@@ -95,5 +97,8 @@ def _placed_window(placed_from: str | None, placed_to: str | None) -> tuple[date
     """The placed-date filter of a re-pull, half-open, unbounded ends made explicit."""
     if not placed_from and not placed_to:
         return None
-    start, end = utc_day_range(placed_from, placed_to)
+    try:
+        start, end = utc_day_range(placed_from, placed_to)
+    except ValueError as exc:
+        raise Refused(f"placed_from / placed_to: {exc}") from None
     return start or datetime.min.replace(tzinfo=UTC), end or datetime.max.replace(tzinfo=UTC)

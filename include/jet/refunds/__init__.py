@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
@@ -40,7 +41,7 @@ __all__ = ["RefundLine", "RefundRefused", "follow_refunds", "is_final", "request
 CENT = Decimal("0.01")
 
 
-class RefundRefused(ValueError):
+class RefundRefused(PermanentError, ValueError):
     """The refund cannot be made as asked; the message says why and what to do instead."""
 
 

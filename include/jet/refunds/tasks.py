@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from jet.api.hook import JetHook
+from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
@@ -36,6 +37,7 @@ def lines_from_params(lines: list[dict[str, Any]], reason: str, feedback: str | 
     ]
 
 
+@fail_fast
 def post(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[str, Any]:
     """Validate, record and post the refund of jet_refund_order's Params."""
     from jet.refunds import request_refund

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
@@ -41,7 +42,7 @@ COMPLETED = "completed by merchant"
 ZERO = Decimal("0.00")
 
 
-class ReturnRefused(ValueError):
+class ReturnRefused(PermanentError, ValueError):
     """The completion cannot be made as asked; the message says why."""
 
 

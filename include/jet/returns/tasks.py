@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from jet.api.hook import JetHook
+from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
@@ -80,6 +81,7 @@ def completion_from_params(params: dict[str, Any]) -> Any:
     )
 
 
+@fail_fast
 def complete(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[str, Any]:
     """Complete the return of jet_complete_return's Params."""
     from jet.returns import complete_return

@@ -60,3 +60,17 @@ def test_demo_seed_matches_the_sandbox_catalog_except_unknown_skus(seeded: Any, 
         assert 0 < cost < known[sku]["price"]
     stock = dict(decisions_db.execute("SELECT sku, sum(on_hand) FROM jet.inventory GROUP BY sku").fetchall())
     assert stock == {sku: s["merchant_on_hand"] for sku, s in known.items()}
+
+
+def test_the_sample_catalog_is_the_sandboxs_catalog(sandbox: Any) -> None:
+    """samples/catalog.csv (README) is what the merchant of `make airflow`'s sandbox (seed 42) stocks."""
+    from jet.catalog.demo import catalog_from_sandbox
+    from jet.catalog.load_csv import read_file
+
+    sample = read_file(Path(__file__).resolve().parents[3] / "samples" / "catalog.csv")
+    expected = catalog_from_sandbox(sandbox.truth("catalog"))
+    assert sample.products == expected.products
+    assert [(s.sku, s.fulfillment_node, s.on_hand) for s in sample.stock] == [
+        (s.sku, s.fulfillment_node, s.on_hand) for s in expected.stock
+    ]
+    assert all(s.counted_at is not None for s in sample.stock), "counted as of the file's time"

@@ -27,11 +27,17 @@ def states(run: Any) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in run.get_task_instances()}
 
 
-def test_decide_dag_is_scheduled_on_the_orders_asset(dagbag: Any) -> None:
-    from jet.assets import ORDERS_LANDED
+def test_decide_dag_is_scheduled_on_the_orders_and_catalog_assets(dagbag: Any) -> None:
+    from airflow.sdk.definitions.asset import AssetAny
+
+    from jet.assets import CATALOG_LOADED, ORDERS_LANDED
 
     dag = dagbag.dags["jet_decide_orders"]
-    assert [a.name for a in dag.timetable.asset_condition.objects] == [ORDERS_LANDED.name]
+    condition = dag.timetable.asset_condition
+    assert isinstance(condition, AssetAny), "either asset triggers a run"
+    assert [a.name for a in condition.objects] == [ORDERS_LANDED.name, CATALOG_LOADED.name]
+    outlets = dagbag.dags["jet_load_inventory"].get_task("load_inventory").outlets
+    assert [a.name for a in outlets] == [CATALOG_LOADED.name]
     assert dag.params["dry_run"] is False
 
 
@@ -59,6 +65,7 @@ def test_branch_runs_only_the_groups_with_work_and_the_join_runs(
         "join": "success",
         "settle": "success",
         "check_deadlines": "success",
+        "catalog_guard": "success",
     }
     assert sorted(e["body"]["acknowledgement_status"] for e in sandbox.ledger()) == [
         "accepted",
@@ -115,12 +122,36 @@ def test_manual_dags_refuse_bad_params_before_running(dagbag: Any) -> None:
         dagbag.dags["jet_decide_orders"].test(run_conf={"dry_run": "yes"})
 
 
-def test_load_inventory_dag_loads_the_file_param(dagbag: Any, decisions_db: Any, tmp_path: Path) -> None:
+def test_load_inventory_dag_loads_a_file_of_the_inbox_only(
+    dagbag: Any, decisions_db: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("JET_INVENTORY_INBOX", str(tmp_path))
     csv = tmp_path / "catalog.csv"
     csv.write_text(
         "sku,title,unit_cost,replenishable,archived,fulfillment_node,on_hand,safety_stock\n"
         "A,Socks,3.20,false,false,n1,40,\n"
     )
-    run = dagbag.dags["jet_load_inventory"].test(run_conf={"file_path": str(csv)})
+    run = dagbag.dags["jet_load_inventory"].test(run_conf={"file_path": "catalog.csv"})
     assert states(run) == {"load_inventory": "success"}
     assert decisions_db.execute("SELECT sku, on_hand FROM jet.inventory").fetchall() == [("A", 40)]
+
+    refused = dagbag.dags["jet_load_inventory"].test(run_conf={"file_path": "/etc/passwd"})
+    (ti,) = refused.get_task_instances()
+    assert (ti.state, ti.try_number) == ("failed", 1), "refused at once, not retried"
+    assert decisions_db.execute("SELECT count(*) FROM jet.products").fetchone() == (1,)
+
+
+@pytest.mark.slow
+def test_with_an_empty_catalog_the_decide_run_fails_and_sends_nothing(
+    dagbag: Any, sandbox: Any, pull: Any, decisions_db: Any, jet_connection: Any
+) -> None:
+    sandbox.generate_orders(3, status="ready")
+    pull()
+    run = dagbag.dags["jet_decide_orders"].test(logical_date=sandbox_now(sandbox))
+    s = states(run)
+    assert s["decide_orders"] == "success"
+    assert s["settle"] == "success"
+    assert s["catalog_guard"] == "failed"
+    assert run.state == "failed"
+    assert sandbox.ledger() == []
+    assert decisions_db.execute("SELECT count(*) FROM jet.decisions").fetchone() == (0,)
