@@ -304,6 +304,8 @@ def resolved_environment(server: Server, dbname: str, dotenv: dict[str, str]) ->
         "AIRFLOW_CONN_JET_API": api_conn,
         "AIRFLOW_CONN_JET_WAREHOUSE": connection_json("postgres", server.db(dbname)),
     }
+    if dotenv.get("JET_INVENTORY_INBOX"):  # where jet_load_inventory reads stock files
+        env["JET_INVENTORY_INBOX"] = dotenv["JET_INVENTORY_INBOX"]
     return env
 
 

@@ -132,7 +132,7 @@ class Floor:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=st.integers(1, 4), script=steps)
-# Always tried, whatever the draw: the oversell of issue 11 (a unit shipped before the next
+# Always tried, whatever the draw: the oversell this guards against (a unit shipped before the next
 # stock file, sold again), and the same across a recount with goods received in between.
 @example(start=1, script=[("order", 1), ("ship", 0, 1), ("order", 1)])
 @example(start=2, script=[("order", 2), ("ship", 0, 1), ("receive", 1), ("count",), ("ship", 0, 1), ("order", 2)])
