@@ -130,7 +130,7 @@ class Floor:
         assert known == promised, "the warehouse's promised units agree with Jet's open units"
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=st.integers(1, 4), script=steps)
 # Always tried, whatever the draw: the oversell this guards against (a unit shipped before the next
 # stock file, sold again), and the same across a recount with goods received in between.
