@@ -15,8 +15,12 @@
    balance and adjustments, per category, to the cent (set-based SQL); a difference is
    booked as an explicit `unallocated` line and the settlement flagged
    (`analytics.settlement_reconciliation`).
-4. **compute_pnl** rebuilds `jet.order_pnl`: estimate (the order's own fee fields)
-   beside actual (settlement) per order, cost of goods from `jet.products`.
+4. **compute_pnl** refreshes `jet.order_pnl`: estimate (the order's own fee fields)
+   beside actual (settlement) per order, cost of goods from `jet.products`. Only the
+   orders whose inputs changed since the last refresh are recomputed (new settlement
+   lines, changed orders, changed unit costs: triggers queue them in
+   `jet.pnl_pending`), so the daily work follows the day, not the history. Param
+   `full_pnl_rebuild` recomputes every order instead; it gives the same rows.
 
 Backfill a date range with `airflow dags backfill jet_settlement -s 2026-02-01 -e 2026-02-28`:
 each run covers its own day (plus the lookback). Re-running a run, or a backfill,
@@ -47,6 +51,12 @@ from jet.dag_defaults import START_DATE, default_args
             minimum=0,
             maximum=60,
             description="Days before the data interval whose reports are re-read until final (deposited).",
+        ),
+        "full_pnl_rebuild": Param(
+            False,
+            type="boolean",
+            title="Rebuild the whole P&L",
+            description="Recompute every order's P&L instead of only the orders whose inputs changed.",
         ),
     },
     tags=["jet", "settlement", "pnl"],
@@ -83,7 +93,7 @@ def jet_settlement() -> None:
         from jet.runs import run_identity
         from jet.settlement.tasks import compute_pnl
 
-        return compute_pnl(run_identity(context))
+        return compute_pnl(run_identity(context), full=bool(context["params"]["full_pnl_rebuild"]))
 
     fetched = fetch_settlements()
     imported = import_missing_orders(fetched)

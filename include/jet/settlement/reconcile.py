@@ -1,4 +1,4 @@
-"""Reconcile settlements and rebuild the per-order P&L: set-based SQL, no row loops here."""
+"""Reconcile settlements to their reports: set-based SQL, no row loops here."""
 
 from __future__ import annotations
 
@@ -38,22 +38,3 @@ def missing_orders(conn: psycopg.Connection, settlement_ids: Sequence[str]) -> l
     """Orders named by these settlements' lines that ``jet.orders`` lacks."""
     rows = conn.execute(read_sql("settlement_missing_orders.sql"), {"ids": list(settlement_ids)}).fetchall()
     return [r[0] for r in rows]
-
-
-def refresh_pnl(conn: psycopg.Connection, run: RunIdentity) -> dict[str, Any]:
-    """Rebuild ``jet.order_pnl`` (one statement; rows change only when a figure does)."""
-    params = {"observed_at": run.observed_at, "run_key": run.run_key}
-    with conn.transaction(), conn.cursor() as cur:
-        changed = cur.execute(read_sql("pnl_refresh.sql"), params).rowcount
-        pruned = cur.execute(read_sql("pnl_prune.sql")).rowcount
-        settled, revenue, fees, refunds, cogs, margin = cur.execute(read_sql("pnl_summary.sql")).fetchone()
-    return {
-        "orders_changed": changed,
-        "orders_pruned": pruned,
-        "orders_settled": settled,
-        "revenue": str(revenue),
-        "fees": str(fees),
-        "refunds": str(refunds),
-        "cogs": str(cogs),
-        "contribution_margin": str(margin),
-    }

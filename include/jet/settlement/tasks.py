@@ -19,7 +19,8 @@ from jet.api.hook import JetHook
 from jet.api.models import SettlementReport, parse_payload
 from jet.settlement.details import parse_details
 from jet.settlement.land import DetailFile, land_details, land_report
-from jet.settlement.reconcile import missing_orders, reconcile, refresh_pnl
+from jet.settlement.pnl import refresh_pnl
+from jet.settlement.reconcile import missing_orders, reconcile
 from jet.settlement.window import SettlementWindow
 from jet.sql import read_sql
 from jet.warehouse.db import connect
@@ -184,12 +185,12 @@ def reconcile_settlements(
     return result
 
 
-def compute_pnl(run: RunIdentity, *, conn: psycopg.Connection | None = None) -> dict[str, Any]:
-    """Rebuild the per-order P&L (set-based SQL)."""
+def compute_pnl(run: RunIdentity, *, full: bool = False, conn: psycopg.Connection | None = None) -> dict[str, Any]:
+    """Refresh the per-order P&L: the orders whose inputs changed, or every order with ``full``."""
     own = conn is None
     conn = conn or connect(autocommit=True)
     try:
-        result = refresh_pnl(conn, run)
+        result = refresh_pnl(conn, run, full=full)
     finally:
         if own:
             conn.close()
@@ -203,11 +204,12 @@ def run_settlement(
     *,
     source: SettlementSource | None = None,
     now: datetime | None = None,
+    full_pnl: bool = False,
 ) -> dict[str, Any]:
     """Every step of ``jet_settlement`` in order, in-process (tests, demo, scripted backfills)."""
     fetched = fetch_settlements(run, window, source=source, now=now)
     ids = fetched["settlement_ids"]
     imported = import_missing_orders(run, ids)
     reconciled = reconcile_settlements(run, ids)
-    pnl = compute_pnl(run)
+    pnl = compute_pnl(run, full=full_pnl)
     return {"fetched": fetched, "imported": imported, "reconciled": reconciled, "pnl": pnl}

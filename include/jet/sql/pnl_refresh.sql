@@ -1,7 +1,18 @@
--- Rebuild jet.order_pnl in one set-based statement: the estimate from each order's own
+-- Compute jet.order_pnl in one set-based statement: the estimate from each order's own
 -- lines and fee fields, the actual from every settlement line naming the order. A row is
 -- rewritten only when a figure changes, so a re-run changes nothing.
-WITH item_rates AS (
+--
+-- %(full)s true: every order (the full rebuild). false: only the orders in the temp
+-- table pnl_scope (the incremental refresh). The value is bound, and PostgreSQL folds
+-- "true OR ..." away when it plans the statement, so each mode gets its own plan: scans
+-- and hash joins for the rebuild, index lookups per scoped order for the refresh. Both
+-- modes run this same text, which is what makes them give the same rows.
+WITH orders AS (
+    SELECT o.merchant_order_id, o.order_placed_at, o.status
+    FROM jet.orders o
+    WHERE %(full)s OR o.merchant_order_id = ANY (ARRAY(SELECT merchant_order_id FROM pnl_scope))
+),
+item_rates AS (
     SELECT i.merchant_order_id, i.merchant_sku, i.quantity, i.unit_price, i.item_tax, i.item_shipping_cost,
            i.item_shipping_tax,
            coalesce(f.variable_per_unit, 0) AS variable_per_unit,
@@ -14,6 +25,7 @@ WITH item_rates AS (
                    AS fixed_per_unit
         FROM jsonb_array_elements(i.fee_adjustments) e
     ) f ON true
+    WHERE %(full)s OR i.merchant_order_id = ANY (ARRAY(SELECT merchant_order_id FROM pnl_scope))
 ),
 est AS (
     SELECT r.merchant_order_id,
@@ -58,6 +70,7 @@ act AS (
     JOIN jet.settlement_reports r USING (settlement_report_id)
     LEFT JOIN jet.products p ON p.sku = l.merchant_sku
     WHERE l.merchant_order_id IS NOT NULL
+      AND (%(full)s OR l.merchant_order_id = ANY (ARRAY(SELECT merchant_order_id FROM pnl_scope)))
     GROUP BY l.merchant_order_id
 ),
 pnl AS (
@@ -92,7 +105,7 @@ pnl AS (
            coalesce(a.cogs, 0) AS act_cogs,
            greatest(coalesce(e.units_without_cost, 0), coalesce(a.units_without_cost, 0))::integer
                AS units_without_cost
-    FROM jet.orders o
+    FROM orders o
     LEFT JOIN est e ON e.merchant_order_id = o.merchant_order_id
     FULL JOIN act a ON a.merchant_order_id = o.merchant_order_id
 )
