@@ -20,9 +20,12 @@
    orders whose inputs changed since the last refresh are recomputed (new settlement
    lines, changed orders, changed unit costs: triggers queue them in
    `jet.pnl_pending`), so the daily work follows the day, not the history. Param
-   `full_pnl_rebuild` recomputes every order instead; it gives the same rows.
+   `full_pnl_rebuild` recomputes every order instead; it gives the same rows. Emits
+   the `jet_pnl_refreshed` Asset (the last settlement day covered in its extra), on
+   which `jet_report` writes the P&L report.
 
-Backfill a date range with `airflow dags backfill jet_settlement -s 2026-02-01 -e 2026-02-28`:
+Backfill a date range with
+`airflow backfill create --dag-id jet_settlement --from-date 2026-02-01 --to-date 2026-02-28 --max-active-runs 1`:
 each run covers its own day (plus the lookback). Re-running a run, or a backfill,
 changes nothing: rows are stamped with the run's logical time and rewritten only when
 their content changes. XCom carries counts and settlement ids, never rows.
@@ -34,6 +37,7 @@ from datetime import timedelta
 
 from airflow.sdk import Param, dag, task
 
+from jet.assets import PNL_REFRESHED
 from jet.dag_defaults import START_DATE, default_args
 
 
@@ -88,19 +92,22 @@ def jet_settlement() -> None:
 
         return reconcile_settlements(run_identity(context), fetched["settlement_ids"])
 
-    @task(multiple_outputs=False)  # one receipt per task, read whole downstream
-    def compute_pnl(**context) -> dict:
+    @task(outlets=[PNL_REFRESHED], multiple_outputs=False)
+    def compute_pnl(fetched: dict, **context) -> dict:
         from jet.runs import run_identity
-        from jet.settlement.tasks import compute_pnl
+        from jet.settlement.tasks import compute_pnl, pnl_refreshed_extra
 
-        return compute_pnl(run_identity(context), full=bool(context["params"]["full_pnl_rebuild"]))
+        receipt = compute_pnl(run_identity(context), full=bool(context["params"]["full_pnl_rebuild"]))
+        # jet_report reads which days this run settled from the event.
+        context["outlet_events"][PNL_REFRESHED].extra = pnl_refreshed_extra(fetched)
+        return receipt
 
     fetched = fetch_settlements()
     imported = import_missing_orders(fetched)
     reconciled = reconcile(fetched)
     # Orders are imported before reconciling, so the missing-order count it records is
     # what the import could not fetch; the P&L needs both the lines and the orders.
-    imported >> reconciled >> compute_pnl()
+    imported >> reconciled >> compute_pnl(fetched)
 
 
 jet_settlement()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jet.api.errors import PayloadError
@@ -196,6 +196,16 @@ def compute_pnl(run: RunIdentity, *, full: bool = False, conn: psycopg.Connectio
             conn.close()
     log.info("P&L: %s", result)
     return result
+
+
+def pnl_refreshed_extra(fetched: dict[str, Any]) -> dict[str, Any]:
+    """Extra of the ``jet_pnl_refreshed`` Asset event: the last settlement day the run covered.
+
+    The window is half-open, ``[start, end)`` over report period ends, so the last day is
+    the day before ``end``.
+    """
+    end = datetime.fromisoformat(fetched["window"][1])
+    return {"settled_through": (end - timedelta(microseconds=1)).date().isoformat(), "window": fetched["window"]}
 
 
 def run_settlement(
