@@ -245,9 +245,10 @@ def estimate_drift(data: ReportData) -> Chart:
         )  # fmt: skip
     _layout(
         fig, "Estimated vs actual margin per order: how far estimates were off",
-        "Actual − estimated contribution margin per order (USD)", "Orders (log scale)", barmode="stack",
+        "Actual − estimated contribution margin per order (USD)", "Orders (log scale)", barmode="group",
     )  # fmt: skip
-    # Most orders sit at exactly 0; a log scale keeps the few misses visible beside them.
+    # Most orders sit at exactly 0; a log scale keeps the few misses visible beside them
+    # (bars side by side: stacked bars do not add up on a log scale).
     fig.update_yaxes(type="log", dtick=1)  # a tick per power of ten
     if not buckets:
         _empty(fig, "No order was first settled in this period")
