@@ -12,6 +12,8 @@
 4. Write ``.local/env.sh`` (and ``.local/env.json``) with the resolved environment:
    warehouse URLs, ``AIRFLOW_HOME``, metadata DB, ``AIRFLOW_CONN_JET_API`` and
    ``AIRFLOW_CONN_JET_WAREHOUSE``. ``scripts/run`` sources it.
+5. Make sure a Chromium is there for the report's screenshots and browser tests:
+   installed with apt-get when run as root and missing, else a note on what to install.
 
 Secrets (sandbox API user and secret, Airflow login password, JWT secret) live in
 the gitignored ``.env``; the first run creates it from ``.env.example`` with
@@ -317,6 +319,26 @@ def write_env(env: dict[str, str]) -> None:
     (LOCAL / "env.json").write_text(json.dumps(env, indent=2) + "\n")
 
 
+def ensure_chromium() -> None:
+    """A headless Chromium for the report's screenshots and browser tests (Playwright drives it).
+
+    As root on Debian/Ubuntu, install the distribution's package when it is missing;
+    otherwise say what to install (the browser tests skip without it, and fail under CI).
+    """
+    if os.environ.get("JET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium (apt-get install -y chromium) for the report's screenshots and browser tests")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                say(f"could not install Chromium ({' '.join(cmd)}): {done.stderr.strip()[-300:]}")
+                return
+        return
+    say("no Chromium found: browser tests will skip; install it (Debian/Ubuntu: sudo apt-get install -y chromium)")
+
+
 def main() -> None:
     started = time.monotonic()
     dotenv = ensure_dotenv()
@@ -335,6 +357,7 @@ def main() -> None:
     ensure_airflow_metadata(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], base)
     test_env = dict(base, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=env["JET_TEST_AIRFLOW_DB_URL"])
     ensure_airflow_metadata(env["JET_TEST_AIRFLOW_DB_URL"], test_env)
+    ensure_chromium()
     say(f"ready in {time.monotonic() - started:.1f}s (environment in .local/env.sh)")
 
 
