@@ -6,7 +6,7 @@
 -- SKUs, or settlements) a change touches. Because the record commits with the change,
 -- no writer can alter a P&L input without the next refresh knowing: not a landing, an
 -- order refresh, a catalog load, nor an operator's UPDATE in psql. The refresh consumes
--- exactly the records its snapshot sees (see jet.settlement.reconcile.refresh_pnl), so a
+-- exactly the records its snapshot sees (see jet.settlement.pnl.refresh_pnl), so a
 -- change committed while it runs waits for the next one instead of being lost.
 --
 -- Statement-level triggers with transition tables: one INSERT into the queue per
@@ -26,158 +26,89 @@ COMMENT ON COLUMN jet.pnl_pending.scope IS 'order (key = merchant_order_id), sku
 COMMENT ON COLUMN jet.pnl_pending.source IS 'The table whose change queued the row.';
 COMMENT ON COLUMN jet.pnl_pending.queued_at IS 'Wall-clock time of the change (UTC): how long the P&L has been behind, not a logical time.';
 
--- Lines and order lines: every order named by a row written or removed.
-CREATE FUNCTION jet.pnl_queue_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One trigger function for the five tables. Its arguments say what a row names and
+-- which of its columns the P&L reads:
+--   TG_ARGV[0]  the scope queued (order, sku, settlement)
+--   TG_ARGV[1]  the column holding that key (NULL keys name nothing: an adjustment line)
+--   TG_ARGV[2]  optional, comma-separated: the only columns whose change matters; the
+--               key column is then the table's primary key, so old and new rows pair up
+--               on it. Without it every updated row's old and new key is queued (a line
+--               that moved to another order changes both orders).
+-- Identifiers come from the trigger definitions below (quote_ident), never from data.
+CREATE FUNCTION jet.pnl_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    scope   text := TG_ARGV[0];
+    key     text := quote_ident(TG_ARGV[1]);
+    watched text[] := CASE WHEN TG_NARGS > 2 THEN string_to_array(TG_ARGV[2], ',') END;
+    changed text;
+    keys    text;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO jet.pnl_pending (scope, source) VALUES ('all', TG_TABLE_NAME);
-    ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT DISTINCT 'order', merchant_order_id, TG_TABLE_NAME FROM new_rows WHERE merchant_order_id IS NOT NULL;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT DISTINCT 'order', merchant_order_id, TG_TABLE_NAME FROM old_rows WHERE merchant_order_id IS NOT NULL;
-    ELSE
-        -- Both sides: a row that moved to another order changes both orders.
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'order', merchant_order_id, TG_TABLE_NAME
-        FROM (SELECT merchant_order_id FROM new_rows UNION SELECT merchant_order_id FROM old_rows) k
-        WHERE merchant_order_id IS NOT NULL;
+        RETURN NULL;
     END IF;
+    IF TG_OP = 'INSERT' THEN
+        keys := format('SELECT %s AS k FROM new_rows', key);
+    ELSIF TG_OP = 'DELETE' THEN
+        keys := format('SELECT %s AS k FROM old_rows', key);
+    ELSIF watched IS NULL THEN
+        keys := format('SELECT %1$s AS k FROM new_rows UNION SELECT %1$s FROM old_rows', key);
+    ELSE
+        SELECT format('(%s) IS DISTINCT FROM (%s)',
+                      string_agg('n.' || quote_ident(c), ', '), string_agg('o.' || quote_ident(c), ', '))
+          INTO changed FROM unnest(watched) c;
+        keys := format(
+            'SELECT n.%1$s AS k FROM new_rows n JOIN old_rows o USING (%1$s) WHERE %2$s'
+            -- a primary key that changed: the old and the new key
+            ' UNION (SELECT %1$s FROM new_rows EXCEPT SELECT %1$s FROM old_rows)'
+            ' UNION (SELECT %1$s FROM old_rows EXCEPT SELECT %1$s FROM new_rows)',
+            key, changed);
+    END IF;
+    EXECUTE format(
+        'INSERT INTO jet.pnl_pending (scope, key, source) SELECT DISTINCT $1, k, $2 FROM (%s) t WHERE k IS NOT NULL',
+        keys)
+        USING scope, TG_TABLE_NAME;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION jet.pnl_queue_orders() IS 'Statement trigger: queue (jet.pnl_pending) every order named by the rows a statement wrote or removed; a TRUNCATE queues a full rebuild.';
+COMMENT ON FUNCTION jet.pnl_queue() IS 'Statement trigger (migration 0020): queue in jet.pnl_pending the keys (TG_ARGV[1]) of the rows a statement wrote or removed, as scope TG_ARGV[0]; for an UPDATE with a column list (TG_ARGV[2]), only rows where one of those columns changed. A TRUNCATE queues a full rebuild.';
 
--- Orders: an order that appears or goes, or whose placement time or status changes
--- (the only order columns jet.order_pnl carries). Acknowledgement times, addresses and
--- the like change nothing in the P&L and queue nothing.
-CREATE FUNCTION jet.pnl_queue_order_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The five inputs, what their rows name, and (for an UPDATE) the only columns that matter:
+--   settlement lines: every order on a line landed, replaced or removed;
+--   order lines: their order;
+--   orders: placement time and status are the only order columns jet.order_pnl carries
+--     (acknowledgement times, addresses and the like queue nothing);
+--   products: a unit cost that appears, changes or goes (COGS and units_without_cost of
+--     every order with a line of the SKU; stock, titles and flags queue nothing);
+--   settlement reports: each line's settlement day comes from its report, and only lines
+--     whose report is landed count.
+-- One trigger per event and table: a trigger with transition tables fires for one event.
+DO $$
+DECLARE
+    t record;
 BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO jet.pnl_pending (scope, source) VALUES ('all', TG_TABLE_NAME);
-    ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'order', merchant_order_id, TG_TABLE_NAME FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'order', merchant_order_id, TG_TABLE_NAME FROM old_rows;
-    ELSE
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'order', merchant_order_id, TG_TABLE_NAME
-        FROM (
-            SELECT n.merchant_order_id FROM new_rows n JOIN old_rows o USING (merchant_order_id)
-            WHERE (n.order_placed_at, n.status) IS DISTINCT FROM (o.order_placed_at, o.status)
-            UNION  -- a primary key that changed: the old and the new order
-            (SELECT merchant_order_id FROM new_rows EXCEPT SELECT merchant_order_id FROM old_rows)
-            UNION
-            (SELECT merchant_order_id FROM old_rows EXCEPT SELECT merchant_order_id FROM new_rows)
-        ) k;
-    END IF;
-    RETURN NULL;
+    FOR t IN
+        SELECT * FROM (VALUES
+            ('settlement_lines', 'order', 'merchant_order_id', NULL),
+            ('order_items', 'order', 'merchant_order_id', NULL),
+            ('orders', 'order', 'merchant_order_id', 'order_placed_at,status'),
+            ('products', 'sku', 'sku', 'unit_cost'),
+            ('settlement_reports', 'settlement', 'settlement_report_id', 'settlement_date')
+        ) AS v (tbl, scope, key, watched)
+    LOOP
+        EXECUTE format('CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.%I REFERENCING NEW TABLE AS new_rows'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue(%L, %L)', t.tbl, t.scope, t.key);
+        EXECUTE format('CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.%I'
+                       ' REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue(%L, %L%s)',
+                       t.tbl, t.scope, t.key, CASE WHEN t.watched IS NULL THEN '' ELSE format(', %L', t.watched) END);
+        EXECUTE format('CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.%I REFERENCING OLD TABLE AS old_rows'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue(%L, %L)', t.tbl, t.scope, t.key);
+        EXECUTE format('CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.%I'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue(%L, %L)', t.tbl, t.scope, t.key);
+    END LOOP;
 END
 $$;
-COMMENT ON FUNCTION jet.pnl_queue_order_changes() IS 'Statement trigger on jet.orders: queue orders inserted, deleted, or whose order_placed_at or status changed; a TRUNCATE queues a full rebuild.';
-
--- Products: a SKU whose unit cost appears, changes or goes (COGS and units_without_cost
--- of every order with a line of it). Stock, titles and flags queue nothing.
-CREATE FUNCTION jet.pnl_queue_cost_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO jet.pnl_pending (scope, source) VALUES ('all', TG_TABLE_NAME);
-    ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source) SELECT 'sku', sku, TG_TABLE_NAME FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source) SELECT 'sku', sku, TG_TABLE_NAME FROM old_rows;
-    ELSE
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'sku', sku, TG_TABLE_NAME
-        FROM (
-            SELECT n.sku FROM new_rows n JOIN old_rows o USING (sku) WHERE n.unit_cost IS DISTINCT FROM o.unit_cost
-            UNION (SELECT sku FROM new_rows EXCEPT SELECT sku FROM old_rows)
-            UNION (SELECT sku FROM old_rows EXCEPT SELECT sku FROM new_rows)
-        ) k;
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION jet.pnl_queue_cost_changes() IS 'Statement trigger on jet.products: queue SKUs inserted, deleted, or whose unit_cost changed; a TRUNCATE queues a full rebuild.';
-
--- Settlement reports: the P&L takes each line's settlement day from its report, and
--- counts only lines whose report is landed.
-CREATE FUNCTION jet.pnl_queue_settlement_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO jet.pnl_pending (scope, source) VALUES ('all', TG_TABLE_NAME);
-    ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'settlement', settlement_report_id, TG_TABLE_NAME FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'settlement', settlement_report_id, TG_TABLE_NAME FROM old_rows;
-    ELSE
-        INSERT INTO jet.pnl_pending (scope, key, source)
-        SELECT 'settlement', settlement_report_id, TG_TABLE_NAME
-        FROM (
-            SELECT n.settlement_report_id FROM new_rows n JOIN old_rows o USING (settlement_report_id)
-            WHERE n.settlement_date IS DISTINCT FROM o.settlement_date
-            UNION (SELECT settlement_report_id FROM new_rows EXCEPT SELECT settlement_report_id FROM old_rows)
-            UNION (SELECT settlement_report_id FROM old_rows EXCEPT SELECT settlement_report_id FROM new_rows)
-        ) k;
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION jet.pnl_queue_settlement_changes() IS 'Statement trigger on jet.settlement_reports: queue settlements inserted, deleted, or whose settlement_date changed; a TRUNCATE queues a full rebuild.';
-
--- One trigger per event: a trigger with transition tables fires for one event only.
-CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.settlement_lines
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.settlement_lines
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.settlement_lines
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.settlement_lines
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-
-CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.order_items
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.order_items
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.order_items
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.order_items
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_orders();
-
-CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.orders
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_order_changes();
-CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.orders
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_order_changes();
-CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.orders
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_order_changes();
-CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.orders
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_order_changes();
-
-CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.products
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_cost_changes();
-CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.products
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_cost_changes();
-CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.products
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_cost_changes();
-CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.products
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_cost_changes();
-
-CREATE TRIGGER pnl_queue_insert AFTER INSERT ON jet.settlement_reports
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_settlement_changes();
-CREATE TRIGGER pnl_queue_update AFTER UPDATE ON jet.settlement_reports
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_settlement_changes();
-CREATE TRIGGER pnl_queue_delete AFTER DELETE ON jet.settlement_reports
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_settlement_changes();
-CREATE TRIGGER pnl_queue_truncate AFTER TRUNCATE ON jet.settlement_reports
-    FOR EACH STATEMENT EXECUTE FUNCTION jet.pnl_queue_settlement_changes();
 
 -- A unit cost change finds the settled lines of its SKU without reading every line.
 CREATE INDEX settlement_lines_sku_idx ON jet.settlement_lines (merchant_sku);
