@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +31,8 @@ LOGS = ROOT / ".local" / "demo"
 sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(ROOT))
 
+from jet.report.figures import ReportPeriod  # noqa: E402
+from jet.report.render import report_dir, report_name  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
@@ -271,9 +273,13 @@ def stage_returns(demo: Demo) -> None:
     print(f"    order notes: {notes}; invoices for 3 orders (HTML + PDF) in {out}/invoices/")
 
 
+MONTH_FIRST, MONTH_LAST = date(2026, 2, 1), date(2026, 3, 1)  # the settlement days of the history month
+
+
 def stage_settlement(demo: Demo) -> None:
     """A second sandbox with a month of business (orders, returns, refunds, one settlement
-    per day): jet_settlement lands and reconciles it, then computes per-order P&L."""
+    per day): jet_settlement lands and reconciles it, computes per-order P&L, and
+    jet_report writes the month's P&L report."""
     print("\n[5] settlement: airflow dags test jet_settlement over a month of sandbox history")
     with SandboxProcess(seed=42, scenario="history", clock="manual") as history:
         # Same seed, same catalog: the unit costs stage [2] loaded price the cost of goods.
@@ -298,6 +304,12 @@ def stage_settlement(demo: Demo) -> None:
     )
     print(f"    {orders} settled orders: revenue {revenue}, Jet fees {fees}, refunds {refunds},")
     print(f"    cost of goods {cogs}, contribution margin {margin}")
+    # The month's P&L report, as jet_report writes it after each settlement run.
+    first, last = MONTH_FIRST, MONTH_LAST
+    seconds = demo.run_dag(
+        "jet_report", datetime(2026, 3, 2, 1, tzinfo=UTC), {"date_from": str(first), "date_to": str(last)}, env
+    )
+    print(f"    P&L report ({seconds:.1f}s): {report_dir() / report_name(ReportPeriod(first, last))}")
 
 
 def main() -> None:

@@ -165,6 +165,19 @@ def test_day_by_day_with_changed_orders_costs_and_files_the_refresh_equals_the_f
     shorter = "\n".join([header, *rows[1:]]) + "\n"
     land_details(sdb, [DetailFile(parse_details(shorter, sid), shorter)], run_at(day, 5))
     reconcile(sdb, [sid], run_at(day, 5))
+    # The gap is booked as unallocated, and only there: each line's P&L categories add up to its net.
+    unallocated, lines_off = sdb.execute(
+        """
+        SELECT sum(unallocated),
+               count(*) FILTER (WHERE net_proceeds <> revenue + shipping_revenue + tax_collected + tax_refunded
+                                + variable_commission + fixed_commission + commission_refunded + fulfillment_fees
+                                + refunds + return_charges + return_processing_fees + adjustments + unallocated)
+        FROM analytics.pnl_lines WHERE settlement_report_id = %s
+        """,
+        (sid,),
+    ).fetchone()
+    assert unallocated != 0
+    assert lines_off == 0
     corrected = refresh_pnl(sdb, run_at(day, 5))
     assert corrected["orders_recomputed"] >= 1
     assert_same_as_full_rebuild(sdb, run_at(day, 5))
