@@ -85,6 +85,7 @@ class Headline:
     units_shipped: int
     units_refunded: int
     orders_settled: int
+    units_without_cost: int
     settlements: int
     settlements_reconciled: int
 
@@ -105,7 +106,10 @@ class Headline:
             "net_proceeds", "tax_net",
         ):  # fmt: skip
             out[name] = str(getattr(self, name))
-        for name in ("units_shipped", "units_refunded", "orders_settled", "settlements", "settlements_reconciled"):
+        for name in (
+            "units_shipped", "units_refunded", "orders_settled", "units_without_cost", "settlements",
+            "settlements_reconciled",
+        ):  # fmt: skip
             out[name] = getattr(self, name)
         return out
 

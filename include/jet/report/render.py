@@ -49,17 +49,22 @@ def _plotly_js() -> tuple[str, str]:
 
 def headline_figures(h: Headline) -> list[dict[str, str]]:
     """The five headline figures as the report shows them (label, value, note)."""
+    understated = h.units_without_cost > 0
+    figures = [
+        ("revenue", "Revenue", money(h.revenue), "",
+         f"{h.units_shipped:,} units shipped in {h.orders_settled:,} orders"),
+        ("fees", "Jet fees", money(h.fees), "negative", f"{share(h.fee_share)} of revenue"),
+        ("refunds", "Refunds", money(h.refunds), "negative", f"{h.units_refunded:,} units refunded"),
+        ("cogs", "Cost of goods", money(h.cogs), "",
+         f"understated: {h.units_without_cost:,} units shipped have no unit cost" if understated
+         else "unit cost × units shipped"),
+        ("margin", "Contribution margin", money(h.contribution_margin), "margin",
+         f"{share(h.margin_share)} of revenue"),
+    ]  # fmt: skip
     return [
-        {"key": "revenue", "label": "Revenue", "value": money(h.revenue), "css": "",
-         "note": f"{h.units_shipped:,} units shipped in {h.orders_settled:,} orders"},
-        {"key": "fees", "label": "Jet fees", "value": money(h.fees), "css": "negative",
-         "note": f"{share(h.fee_share)} of revenue"},
-        {"key": "refunds", "label": "Refunds", "value": money(h.refunds), "css": "negative",
-         "note": f"{h.units_refunded:,} units refunded"},
-        {"key": "cogs", "label": "Cost of goods", "value": money(h.cogs), "css": "",
-         "note": "unit cost × units shipped"},
-        {"key": "margin", "label": "Contribution margin", "value": money(h.contribution_margin), "css": "margin",
-         "note": f"{share(h.margin_share)} of revenue"},
+        {"key": k, "label": label, "value": value, "css": css, "note": note,
+         "note_css": "warn" if k == "cogs" and understated else ""}
+        for k, label, value, css, note in figures
     ]  # fmt: skip
 
 

@@ -11,8 +11,12 @@ settlements AS (
     WHERE settlement_date BETWEEN %(first)s AND %(last)s
 ),
 orders AS (
-    SELECT count(DISTINCT merchant_order_id) AS orders_settled
-    FROM analytics.pnl_lines
+    SELECT count(DISTINCT merchant_order_id) AS orders_settled,
+           -- Units shipped whose SKU has no unit cost: cost of goods is understated by them.
+           coalesce(sum(units_shipped) FILTER (
+               WHERE NOT EXISTS (SELECT 1 FROM jet.products p WHERE p.sku = l.merchant_sku)), 0)::bigint
+               AS units_without_cost
+    FROM analytics.pnl_lines l
     WHERE settlement_date BETWEEN %(first)s AND %(last)s AND merchant_order_id IS NOT NULL
 )
 SELECT coalesce(sum(d.revenue + d.shipping_revenue), 0) AS revenue,
@@ -27,6 +31,6 @@ SELECT coalesce(sum(d.revenue + d.shipping_revenue), 0) AS revenue,
        coalesce(sum(d.tax_collected + d.tax_refunded), 0) AS tax_net,
        coalesce(sum(d.units_shipped), 0)::bigint AS units_shipped,
        coalesce(sum(d.units_refunded), 0)::bigint AS units_refunded,
-       o.orders_settled, s.settlements, s.reconciled AS settlements_reconciled
+       o.orders_settled, o.units_without_cost, s.settlements, s.reconciled AS settlements_reconciled
 FROM settlements s CROSS JOIN orders o LEFT JOIN days d ON true
-GROUP BY o.orders_settled, s.settlements, s.reconciled;
+GROUP BY o.orders_settled, o.units_without_cost, s.settlements, s.reconciled;

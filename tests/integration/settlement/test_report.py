@@ -107,6 +107,16 @@ def test_every_headline_figure_is_the_warehouse_s(report: Any, sdb: psycopg.Conn
     assert (h.revenue, h.fees, h.refunds, h.cogs) == (revenue, fees, refunds, cogs)
     assert (h.adjustments, h.unallocated, h.tax_net) == (adjustments, unallocated, tax)
     assert (h.orders_settled, h.units_shipped, h.units_refunded) == (orders, shipped, refunded)
+    assert (
+        h.units_without_cost
+        == sdb.execute(
+            "SELECT coalesce(sum(l.quantity), 0) FROM jet.settlement_lines l"
+            " JOIN jet.settlement_reports r USING (settlement_report_id)"
+            " WHERE l.transaction_type = 'order' AND r.settlement_date BETWEEN %(first)s AND %(last)s"
+            " AND l.merchant_sku NOT IN (SELECT sku FROM jet.products)",
+            PERIOD.params(),
+        ).fetchone()[0]
+    )
     assert (h.net_proceeds, h.settlements, h.settlements_reconciled) == (deposited, settlements, settlements)
     # The margin is what Jet paid, less the tax it passed through and the cost of the goods.
     assert h.contribution_margin == deposited - tax - cogs
@@ -130,6 +140,7 @@ def test_the_report_shows_the_headline_and_every_chart_with_a_table(report: Any)
     assert report.path.name == "pnl_report_2026-02-01_2026-03-01.html"
     assert report.charts == CHARTS
     figures = re.findall(r'data-figure="(\w+)">\s*<div class="label">([^<]+)</div>\s*<div class="value">([^<]+)<', html)
+    assert "have no unit cost" not in html, "every SKU shipped has a unit cost in the test catalog"
     assert [(k, label) for k, label, _ in figures] == [
         ("revenue", "Revenue"), ("fees", "Jet fees"), ("refunds", "Refunds"), ("cogs", "Cost of goods"),
         ("margin", "Contribution margin"),
