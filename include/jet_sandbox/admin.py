@@ -184,11 +184,19 @@ def build_admin_router(server: SandboxServer) -> APIRouter:
 
     @router.put("/orders/{order_id}/raw")
     async def set_raw(order_id: str, request: Request) -> dict[str, Any]:
-        """Serve this text verbatim as the order's detail from now on (empty body restores)."""
+        """Serve these bytes verbatim as the order's detail from now on (empty body restores)."""
         order = server.sandbox.get_order(order_id)
-        text = (await request.body()).decode(errors="replace")
-        order.raw_text = text or None
-        return {"merchant_order_id": order_id, "raw": order.raw_text is not None}
+        order.raw_body = await request.body() or None
+        return {"merchant_order_id": order_id, "raw": order.raw_body is not None}
+
+    @router.put("/raw/{kind}/{object_id}")
+    async def set_raw_body(kind: str, object_id: str, request: Request) -> dict[str, Any]:
+        """Serve these bytes verbatim as a return's, refund's or settlement report's body, or as a
+        settlement's SettlementDetails CSV (kind ``return``, ``refund``, ``settlement_report``,
+        ``settlement_details``), from now on; an empty body restores the generated one."""
+        body = await request.body()
+        key = server.sandbox.set_raw_body(kind, object_id, body)
+        return {"kind": kind, "id": key, "raw": bool(body)}
 
     @router.post("/returns/generate")
     async def generate_return(body: GenerateReturnRequest) -> dict[str, Any]:

@@ -172,6 +172,9 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         """Return detail."""
         sandbox = sb()
         ret = sandbox.get_return(return_id)
+        raw = sandbox.raw_body("return", ret.merchant_return_authorization_id)
+        if raw is not None:
+            return Response(raw, media_type="application/json")
         return json_response(return_to_dict(ret, sandbox.orders[ret.merchant_order_id]))
 
     @router.get("/returns/{status}", response_model=schemas.ReturnUrls, tags=["returns"])
@@ -219,6 +222,9 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         """Refund detail, by refund_authorization_id or alt_refund_id."""
         sandbox = sb()
         refund = sandbox.get_refund(refund_id)
+        raw = sandbox.raw_body("refund", refund.refund_authorization_id)
+        if raw is not None:
+            return Response(raw, media_type="application/json")
         return json_response(refund_to_dict(refund, sandbox.orders[refund.merchant_order_id]))
 
     @router.get("/refunds/{status}", response_model=schemas.RefundUrls, tags=["refunds"])
@@ -233,6 +239,9 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         """One daily settlement report."""
         sandbox = sb()
         report = sandbox.get_settlement(report_id)
+        raw = sandbox.raw_body("settlement_report", report.settlement_report_id)
+        if raw is not None:
+            return Response(raw, media_type="application/json")
         return json_response(settlement_to_dict(report, sandbox.clock.now(), sandbox.config.settlement_deposit_days))
 
     @router.get("/settlement/{days}", response_model=schemas.SettlementUrls, tags=["settlement"])

@@ -90,7 +90,7 @@ class Order:
     withdrawn: bool = False
     resent_from: str | None = None
     resent_as: str | None = None
-    raw_text: str | None = None
+    raw_body: bytes | None = None  # served verbatim instead of the generated detail
     test_order: bool = False
     completed_at: datetime | None = None
     cache: bytes | None = None

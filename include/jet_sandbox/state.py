@@ -182,6 +182,9 @@ class Sandbox:
         self.refunds: dict[str, Refund] = {}
         self.settlements: dict[str, Settlement] = {}
         self.reports: dict[str, BulkReport] = {}
+        # Bodies served verbatim instead of the generated ones (PUT /_sandbox/raw/...),
+        # keyed by (kind, id): what a broken Jet would have sent, byte for byte.
+        self.raw_bodies: dict[tuple[str, str], bytes] = {}
         self.accruals: list[_Accrual] = []
         self.ledger: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
@@ -455,8 +458,8 @@ class Sandbox:
     def detail_bytes(self, order_id: str, sparse: bool = False) -> bytes:
         """The detail payload, serialized once per change (the hot read path)."""
         order = self.get_order(order_id)
-        if order.raw_text is not None:
-            return order.raw_text.encode()
+        if order.raw_body is not None:
+            return order.raw_body
         if sparse:
             if order.cache_sparse is None:
                 order.cache_sparse = dumps(order_to_dict(order, sparse=True))
@@ -1266,14 +1269,41 @@ class Sandbox:
             "report_url": f"{base_url}/api/reports/download/{report_id}.csv" if status == "Ready" else None,
         }
 
-    def report_csv(self, report_id: str) -> str:
+    def report_csv(self, report_id: str) -> bytes:
         """The CSV of a Ready report (404 before it is ready or after it expired)."""
         report = self.reports.get(report_id)
         if report is None or report.settlement_report_id is None:
             raise ApiError(404, f"report {report_id} not found")
         if self.report_state(report_id, "")["report_status"] != "Ready":
             raise ApiError(404, f"report {report_id} is not ready")
-        return settlement_csv(self.get_settlement(report.settlement_report_id))
+        raw = self.raw_bodies.get(("settlement_details", report.settlement_report_id))
+        if raw is not None:
+            return raw
+        return settlement_csv(self.get_settlement(report.settlement_report_id)).encode()
+
+    def set_raw_body(self, kind: str, object_id: str, body: bytes) -> str:
+        """Serve ``body`` verbatim as the object's payload from now on (empty restores).
+
+        Returns the id the body is kept under (a refund named by its alt_refund_id is
+        kept under its refund_authorization_id). 404 when the object does not exist.
+        """
+        if kind == "return":
+            key = self.get_return(object_id).merchant_return_authorization_id
+        elif kind == "refund":
+            key = self.get_refund(object_id).refund_authorization_id
+        elif kind in ("settlement_report", "settlement_details"):
+            key = self.get_settlement(object_id).settlement_report_id
+        else:
+            raise bad(f"unknown raw kind {kind!r}: return, refund, settlement_report or settlement_details")
+        if body:
+            self.raw_bodies[(kind, key)] = body
+        else:
+            self.raw_bodies.pop((kind, key), None)
+        return key
+
+    def raw_body(self, kind: str, object_id: str) -> bytes | None:
+        """The verbatim body set for this object, if any."""
+        return self.raw_bodies.get((kind, object_id))
 
     # ------------------------------------------------------------------ catalog
     def get_sku(self, sku: str) -> Sku:
@@ -1431,7 +1461,7 @@ class Sandbox:
             "tag": order.tag,
             "resent_from": order.resent_from,
             "resent_as": order.resent_as,
-            "raw_override": order.raw_text is not None,
+            "raw_override": order.raw_body is not None,
             "test_order": order.test_order,
             "completed_at": fmt_ts(order.completed_at) if order.completed_at else None,
             "units_by_sku": per_sku,

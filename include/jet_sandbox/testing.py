@@ -220,9 +220,16 @@ class SandboxProcess:
         """Jet asks to cancel units (all open units when ``lines`` is None)."""
         return self._call("POST", f"/_sandbox/orders/{order_id}/directed-cancel", json={"lines": lines})
 
-    def set_raw_order(self, order_id: str, text: str) -> Any:
-        """Serve ``text`` verbatim as the order's detail payload."""
-        return self._call("PUT", f"/_sandbox/orders/{order_id}/raw", content=text.encode())
+    def set_raw_order(self, order_id: str, text: str | bytes) -> Any:
+        """Serve ``text`` (bytes verbatim, str as UTF-8) as the order's detail payload."""
+        body = text if isinstance(text, bytes) else text.encode()
+        return self._call("PUT", f"/_sandbox/orders/{order_id}/raw", content=body)
+
+    def set_raw(self, kind: str, object_id: str, body: str | bytes) -> Any:
+        """Serve ``body`` verbatim for a ``return``, ``refund``, ``settlement_report`` or
+        ``settlement_details`` (the CSV); empty restores the generated one."""
+        content = body if isinstance(body, bytes) else body.encode()
+        return self._call("PUT", f"/_sandbox/raw/{kind}/{object_id}", content=content)
 
     def generate_return(self, order_id: str) -> str:
         """Open a return on shipped units of ``order_id``; its id."""

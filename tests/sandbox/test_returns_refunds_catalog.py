@@ -264,3 +264,24 @@ def test_admin_return_generation_and_truth(sandbox: SandboxProcess, jet: httpx.C
     [truth] = sandbox.truth("returns")["returns"]
     assert (truth["merchant_return_authorization_id"], truth["merchant_order_id"]) == (return_id, order_id)
     assert sandbox.client.post("/_sandbox/returns/generate", json={"merchant_order_id": "0" * 32}).status_code == 404
+
+
+def test_raw_bodies_are_served_byte_for_byte_until_restored(sandbox: SandboxProcess, jet: httpx.Client) -> None:
+    """A broken Jet, byte for byte: returns, refunds, settlement reports and their CSV."""
+    order_id = shipped_order(sandbox, jet)
+    return_id = open_return(jet, order_id)["merchant_return_authorization_id"]
+    detail = jet.get(f"/orders/withoutShipmentDetail/{order_id}").json()
+    refund_id = jet.post(f"/refunds/{order_id}/R-RAW", json=refund_body(detail)).json()["refund_authorization_id"]
+    broken = b'{"not": "\xff\x00 valid"'
+    sandbox.set_raw("return", return_id, broken)
+    sandbox.set_raw("refund", "R-RAW", broken)  # by alt_refund_id: kept under Jet's id
+    assert jet.get(f"/returns/state/{return_id}").content == broken
+    assert jet.get(f"/refunds/state/{refund_id}").content == broken
+    assert jet.get("/refunds/state/R-RAW").content == broken
+    sandbox.set_raw("return", return_id, b"")
+    assert jet.get(f"/returns/state/{return_id}").json()["merchant_return_authorization_id"] == return_id
+    sandbox.set_raw_order(order_id, broken)
+    assert jet.get(f"/orders/withoutShipmentDetail/{order_id}").content == broken
+    missing = sandbox.client.put(f"/_sandbox/raw/return/{'0' * 32}", content=b"x")
+    assert missing.status_code == 404
+    assert sandbox.client.put(f"/_sandbox/raw/bogus/{return_id}", content=b"x").status_code == 400

@@ -174,3 +174,14 @@ def test_same_seed_same_data(sandbox: SandboxProcess) -> None:
     other = snapshot(43)
     assert other[0] != first[0]
     assert other[1] != first[1]
+
+
+def test_raw_settlement_report_and_details_are_served_verbatim(sandbox: SandboxProcess, jet: httpx.Client) -> None:
+    sandbox.reset(scenario="history", config={"history_days": 2})
+    newest, older, *_ = ids_of(jet.get("/settlement/10"), "settlement_report_urls")
+    sandbox.set_raw("settlement_report", older, b'{"settlement_report_id": "\\u0000"}')
+    sandbox.set_raw("settlement_details", older, b"settlement_report_id,quantity\n\x00,1\n")
+    assert jet.get(f"/settlement/report/{older}").content == b'{"settlement_report_id": "\\u0000"}'
+    state = jet.get(f"/reports/state/{jet.post('/reports/SettlementDetails', json=older).json()['report_id']}")
+    assert httpx.get(state.json()["report_url"]).content == b"settlement_report_id,quantity\n\x00,1\n"
+    assert {r["settlement_report_id"] for r in download_csv(jet, newest)} == {newest}  # others unchanged
