@@ -74,6 +74,7 @@ ORDER_TABLES = (
     "jet.order_shipments",
     "jet.order_status_history",
     "jet.order_fetch_misses",
+    "jet.unreadable",
 )
 
 

@@ -212,11 +212,16 @@ def test_gets_give_up_naming_url_and_status(sandbox: Any, make_hook: Callable[..
     )
     hook = make_hook(max_retries=2)
     with pytest.raises(JetRetriesExhausted) as info:
-        list(hook.iter_orders([oid]))
+        hook.get_order_raw(oid)
     assert info.value.status == 503
     assert f"{DETAIL}{oid}" in str(info.value)
     assert "after 3 attempts" in str(info.value)
     assert len(_calls(sandbox.requests_log(), "GET", DETAIL)) == 3
+    # A batch fetch hands that one order back as unreadable instead of failing the batch.
+    [result] = hook.iter_orders([oid])
+    assert not result.ok
+    assert isinstance(result.unreadable, JetRetriesExhausted)
+    assert result.unreadable.status == 503
 
 
 # --------------------------------------------------------------------------- writes

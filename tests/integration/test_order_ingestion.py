@@ -229,17 +229,28 @@ def test_bad_payloads_are_quarantined_while_the_rest_load(
     loaded = {r[0] for r in clean_orders.execute("SELECT merchant_order_id FROM jet.orders")}
     assert loaded == set(ids[2:])
 
-    # The same docs order with its brace fixed loads.
+    # The docs order with its brace fixed is still not the order requested (it names its
+    # own id): quarantined, not landed under another id.
     sandbox.set_raw_order(docs, _docs_sample_brace_fixed())
     pull_ready(RunIdentity(RUN.dag_id, "scheduled__fixed", RUN.observed_at + timedelta(minutes=10)))
+    error = clean_orders.execute(
+        "SELECT error FROM jet.quarantine WHERE object_id = %s AND error_field = 'merchant_order_id'", (docs,)
+    ).fetchone()
+    assert error is not None
+    assert "9b13bdd68c314d1b9c8b93277dea4da1" in error[0]
+    assert clean_orders.execute("SELECT count(*) FROM jet.orders WHERE merchant_order_id LIKE '9b13%%'").fetchone() == (
+        0,
+    )
+    # Served under its own id, the fixed docs order loads.
+    sandbox.set_raw_order(docs, _docs_sample_brace_fixed().replace("9b13bdd68c314d1b9c8b93277dea4da1", docs))
+    pull_ready(RunIdentity(RUN.dag_id, "scheduled__fixed2", RUN.observed_at + timedelta(minutes=20)))
     row = clean_orders.execute(
-        "SELECT status, total_base_price, total_item_tax FROM jet.orders WHERE merchant_order_id = %s",
-        ("9b13bdd68c314d1b9c8b93277dea4da1",),
+        "SELECT status, total_base_price, total_item_tax FROM jet.orders WHERE merchant_order_id = %s", (docs,)
     ).fetchone()
     assert row == ("complete", Decimal("20.00"), Decimal("0.14"))
     line = clean_orders.execute(
-        "SELECT merchant_sku, quantity, unit_price, item_fees FROM jet.order_items"
-        " WHERE merchant_order_id = '9b13bdd68c314d1b9c8b93277dea4da1'"
+        "SELECT merchant_sku, quantity, unit_price, item_fees FROM jet.order_items WHERE merchant_order_id = %s",
+        (docs,),
     ).fetchone()
     assert line == ("B289B4B", 2, Decimal("20.00"), Decimal("2.01"))
 

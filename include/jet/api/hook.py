@@ -215,6 +215,8 @@ class FetchResult:
     invalid); ``order`` is set when it parsed, ``error`` when it did not. ``missing`` is
     True when Jet answered 404 for an id it had listed or we held: the order is gone at
     Jet (withdrawn, past Jet's 90 days, another account), which must not stop the others.
+    ``unreadable`` is set when Jet would not serve the order at all (retries exhausted, or
+    a refusal other than 404): that one order is recorded, the others flow on.
     """
 
     merchant_order_id: str
@@ -222,11 +224,12 @@ class FetchResult:
     order: OrderDetail | None = None
     error: PayloadError | None = None
     missing: bool = False
+    unreadable: JetHttpError | None = None
 
     @property
     def ok(self) -> bool:
         """True when the payload was found and parsed."""
-        return self.error is None and not self.missing
+        return self.error is None and not self.missing and self.unreadable is None
 
 
 class _Progress:
@@ -674,13 +677,16 @@ class JetHook(HttpHook):
         return parse_order(self.get_order_raw(merchant_order_id))
 
     def fetch_order(self, merchant_order_id: str) -> FetchResult:
-        """Fetch one order; an invalid payload or a 404 is returned in the result, other
-        HTTP failures raise."""
+        """Fetch one order; an invalid payload, a 404, or a read Jet keeps failing or
+        refuses is returned in the result; an authentication failure raises."""
         try:
             raw = self.get_order_raw(merchant_order_id)
         except JetNotFound:
             self.log.warning("order %s: not found at Jet (404)", merchant_order_id)
             return FetchResult(merchant_order_id, b"", missing=True)
+        except (JetRetriesExhausted, JetRequestRejected) as exc:  # this order only: the others flow on
+            self.log.error("order %s: Jet would not serve it: %s", merchant_order_id, exc)
+            return FetchResult(merchant_order_id, b"", unreadable=exc)
         try:
             return FetchResult(merchant_order_id, raw, order=parse_order(raw))
         except PayloadError as exc:
@@ -691,10 +697,10 @@ class JetHook(HttpHook):
         """Fetch order details concurrently, yielding one :class:`FetchResult` per distinct id.
 
         Up to ``max_concurrency`` requests run at once over the pooled session, all under
-        the shared rate budget; results come in completion order. An invalid payload is
-        yielded (with its raw body and :class:`PayloadError`) and does not stop the
-        others; an HTTP failure that survives the retries is raised, and fetches not yet
-        started are cancelled. Progress is logged every ``progress_interval`` seconds.
+        the shared rate budget; results come in completion order. An invalid payload, a
+        404 and a read Jet kept failing are yielded (see :class:`FetchResult`) and do not
+        stop the others; anything else (an authentication failure) is raised, and fetches
+        not yet started are cancelled. Progress is logged every ``progress_interval`` seconds.
         """
         ids = list(dict.fromkeys(merchant_order_ids))
         if not ids:
@@ -777,9 +783,13 @@ class JetHook(HttpHook):
         )
         return parse_payload(RefundCreated, response.content)
 
+    def get_refund_raw(self, refund_id: str) -> bytes:
+        """The refund's state body exactly as Jet served it (kept raw when quarantined)."""
+        return self._get(f"/refunds/state/{_seg(refund_id)}").content
+
     def get_refund(self, refund_id: str) -> RefundState:
         """``GET /refunds/state/{refund_authorization_id or alt_refund_id}``."""
-        return parse_payload(RefundState, self._get(f"/refunds/state/{_seg(refund_id)}").content)
+        return parse_payload(RefundState, self.get_refund_raw(refund_id))
 
     def list_refunds(self, status: str) -> list[str]:
         """Refund ids in ``status`` (``created``, ``processing``, ``accepted``, ``rejected``)."""

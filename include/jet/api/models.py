@@ -15,6 +15,14 @@ Money is :class:`~decimal.Decimal` end to end: :func:`load_json` parses JSON num
 straight to ``Decimal`` (``0.14`` stays ``Decimal('0.14')``, never a float's binary
 approximation). Timestamps become timezone-aware UTC :class:`~datetime.datetime`.
 
+Incoming payloads are also refused when the warehouse could not store them, with the
+field path (so one such payload is quarantined instead of failing a whole batch in the
+database): amounts beyond ``numeric(14, 2)`` and counts beyond ``integer`` (the bounds
+below are those column types; a test reads them back from the catalog), strings holding a
+NUL character or a lone UTF-16 surrogate (anywhere in the document, ignored keys too: the
+raw body lands as JSONB, which refuses both), duplicate line or shipment keys, and
+timestamps that fall outside the calendar once converted to UTC.
+
 Reference: ``jet-api-reference.md`` (sections cited as §n).
 """
 
@@ -24,11 +32,12 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -57,6 +66,10 @@ __all__ = [
     "ACKNOWLEDGEMENT_STATUSES",
     "CHARGE_FEEDBACK",
     "EXCEPTION_STATES",
+    "INTEGER_MAX",
+    "MONEY_LIMIT",
+    "MONEY_PRECISION",
+    "MONEY_SCALE",
     "ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES",
     "ORDER_STATUSES",
     "REFUND_FEEDBACK",
@@ -66,6 +79,7 @@ __all__ = [
     "SERVICE_LEVELS",
     "SHIPPING_CARRIERS",
     "SHIPPING_METHODS",
+    "SMALLINT_MAX",
     "AcknowledgeItem",
     "AcknowledgeRequest",
     "AcknowledgementStatus",
@@ -75,6 +89,7 @@ __all__ = [
     "ChargeFeedback",
     "CompleteReturnItem",
     "CompleteReturnRequest",
+    "Count",
     "CreateRefundRequest",
     "FeeAdjustment",
     "InventoryNode",
@@ -124,6 +139,7 @@ __all__ = [
     "parse_jet_datetime",
     "parse_order",
     "parse_payload",
+    "shipment_key",
 ]
 
 # --------------------------------------------------------------------------- enums
@@ -277,7 +293,10 @@ def parse_jet_datetime(value: str) -> datetime:
         )
     except ValueError as exc:  # month 13, hour 25, ...
         raise ValueError(f"invalid datetime {value!r}: {exc}") from exc
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"invalid datetime {value!r}: out of range once converted to UTC") from None
 
 
 def format_jet_datetime(value: datetime) -> str:
@@ -297,8 +316,8 @@ def _validate_datetime(value: Any) -> datetime:
     if isinstance(value, str):
         try:
             return parse_jet_datetime(value)
-        except ValueError:
-            raise PydanticCustomError("jet_datetime", "invalid datetime {value}", {"value": repr(value)}) from None
+        except ValueError as exc:  # the reason names the value and what is wrong with it
+            raise PydanticCustomError("jet_datetime", "{reason}", {"reason": str(exc)}) from None
     raise PydanticCustomError("jet_datetime", "invalid datetime {value}: expected a string", {"value": repr(value)})
 
 
@@ -334,8 +353,44 @@ def _money_to_json(value: Decimal) -> float:
     return float(value)
 
 
-Money = Annotated[Decimal, BeforeValidator(_validate_money), PlainSerializer(_money_to_json, when_used="json")]
-"""A USD amount: Decimal in Python, a JSON number on the wire."""
+# What the warehouse's columns hold (migrations 0002, 0005-0007; tests/integration/
+# test_storage_bounds.py reads the column types back from the catalog). A value beyond
+# them would fail a whole batch in the database, so the models refuse it with its path.
+MONEY_PRECISION, MONEY_SCALE = 14, 2  # every amount column is numeric(14, 2)
+#: numeric(14, 2) holds an amount whose absolute value, rounded to cents, is below this.
+MONEY_LIMIT = Decimal(10) ** (MONEY_PRECISION - MONEY_SCALE)
+_CENT = Decimal(1).scaleb(-MONEY_SCALE)
+INTEGER_MAX = 2**31 - 1  # quantities are integer
+SMALLINT_MAX = 2**15 - 1  # jet.order_items.line_number is smallint
+
+
+def _bounded_money(value: Any) -> Decimal:
+    number = _validate_money(value)
+    # PostgreSQL rounds half away from zero to the column's scale, then checks the range.
+    if abs(number) >= MONEY_LIMIT or abs(number.quantize(_CENT, ROUND_HALF_UP)) >= MONEY_LIMIT:
+        raise PydanticCustomError(
+            "jet_range",
+            "{value} is out of range: amounts are stored as numeric({p}, {s}), at most ±{limit}",
+            {"value": str(number), "p": MONEY_PRECISION, "s": MONEY_SCALE, "limit": str(MONEY_LIMIT - _CENT)},
+        )
+    return number
+
+
+def _bounded_count(value: int) -> int:
+    if value > INTEGER_MAX:
+        raise PydanticCustomError(
+            "jet_range",
+            "{value} is out of range: counts are stored as integer, at most {limit}",
+            {"value": value, "limit": INTEGER_MAX},
+        )
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_bounded_money), PlainSerializer(_money_to_json, when_used="json")]
+"""A USD amount: Decimal in Python, a JSON number on the wire; within numeric(14, 2)."""
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_bounded_count)]
+"""A number of units: a whole number from 0 to the warehouse's integer maximum."""
 
 JetDateTime = Annotated[
     datetime, BeforeValidator(_validate_datetime), PlainSerializer(format_jet_datetime, when_used="json")
@@ -476,8 +531,8 @@ class OrderItem(JetPayload):
     alt_order_item_id: str | None = None
     merchant_sku: str = Field(min_length=1)
     product_title: str | None = None
-    request_order_quantity: int = Field(ge=0)
-    request_order_cancel_qty: int | None = Field(default=None, ge=0)
+    request_order_quantity: Count
+    request_order_cancel_qty: Count | None = None
     adjustment_reason: str | None = None
     item_tax_code: str | None = None
     url: str | None = None
@@ -503,10 +558,10 @@ class ShipmentItem(JetRequest):
     shipment_item_id: str | None = None
     alt_shipment_item_id: str | None = None
     merchant_sku: str = Field(min_length=1)
-    response_shipment_sku_quantity: int = Field(default=0, ge=0)
-    response_shipment_cancel_qty: int = Field(default=0, ge=0)
+    response_shipment_sku_quantity: Count = 0
+    response_shipment_cancel_qty: Count = 0
     rma_number: str | None = Field(default=None, alias="RMA_number")
-    days_to_return: int | None = Field(default=None, ge=0)
+    days_to_return: Count | None = None
     return_location: Address | None = None
 
 
@@ -568,8 +623,67 @@ class OrderDetail(JetPayload):
     shipping_to: ShippingTo
     order_detail: OrderShippingRequest
     order_totals: OrderTotals
-    order_items: list[OrderItem] = Field(min_length=1)
+    # line_number (smallint) numbers the lines in the warehouse.
+    order_items: list[OrderItem] = Field(min_length=1, max_length=SMALLINT_MAX)
     shipments: list[_ShipmentRecord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _storable(self) -> OrderDetail:
+        # The warehouse keys lines by order_item_id and shipment lines by (shipment, SKU):
+        # a repeat would make the batch's upsert touch one row twice.
+        _no_repeats("order_items", [item.order_item_id for item in self.order_items], "order_item_id")
+        seen: dict[tuple[str, str], str] = {}
+        for s_idx, shipment in enumerate(self.shipments):
+            key = shipment_key(shipment, s_idx + 1)
+            for i_idx, item in enumerate(shipment.shipment_items):
+                where = f"shipments[{s_idx}].shipment_items[{i_idx}].merchant_sku"
+                if (key, item.merchant_sku) in seen:
+                    raise ValueError(
+                        f"{where}: duplicate of {seen[key, item.merchant_sku]}: SKU {item.merchant_sku!r} "
+                        f"appears twice in shipment {key!r}"
+                    )
+                seen[key, item.merchant_sku] = where
+        # Everything the warehouse sums per order (units, quantity x amount in the P&L)
+        # must fit its columns too: bound the order's units and its gross value.
+        units = sum(item.request_order_quantity for item in self.order_items)
+        if units > INTEGER_MAX:
+            raise ValueError(f"order_items: {units} units in all is out of range: at most {INTEGER_MAX}")
+        total = Decimal(0)
+        for idx, item in enumerate(self.order_items):
+            total += item.request_order_quantity * _line_amounts(item)
+            if total >= MONEY_LIMIT:
+                raise ValueError(
+                    f"order_items[{idx}]: quantity x amounts brings the order's value to {total}, out of range: "
+                    f"order totals are stored as numeric({MONEY_PRECISION}, {MONEY_SCALE}), at most "
+                    f"±{MONEY_LIMIT - _CENT}"
+                )
+        return self
+
+
+def shipment_key(shipment: Shipment, position: int) -> str:
+    """The warehouse's key of a shipment echoed on an order: Jet's ``shipment_id``, else
+    our ``alt_shipment_id``, else ``#<position>`` (1-based)."""
+    return shipment.shipment_id or shipment.alt_shipment_id or f"#{position}"
+
+
+def _line_amounts(item: OrderItem) -> Decimal:
+    """Sum of the absolute per-unit amounts of a line (what per-order sums can add up to)."""
+    price = item.item_price
+    amounts = [
+        price.base_price, price.item_tax, price.item_shipping_cost, price.item_shipping_tax,
+        item.item_fees, item.regulatory_fees, item.price_adjustment,
+        *(a.value for a in item.fee_adjustments),
+    ]  # fmt: skip
+    return sum((abs(a) for a in amounts if a is not None), start=Decimal(0))
+
+
+def _no_repeats(where: str, keys: list[str], name: str) -> None:
+    """ValueError naming the second entry of ``where`` whose ``name`` repeats an earlier one."""
+    first: dict[str, int] = {}
+    for idx, key in enumerate(keys):
+        if key in first:
+            raise ValueError(f"{where}[{idx}].{name}: duplicate of {where}[{first[key]}] ({key!r})")
+        first[key] = idx
 
 
 class OrderUrlList(JetPayload):
@@ -762,7 +876,7 @@ class ReturnMerchantSku(JetPayload):
     alt_order_item_id: str | None = None
     merchant_sku: str | None = None
     merchant_sku_title: str | None = None
-    return_quantity: int = Field(ge=0)
+    return_quantity: Count
     reason: str | None = None
     requested_refund_amount: RefundAmount | None = None
 
@@ -772,8 +886,8 @@ class ReturnItem(JetPayload):
 
     order_item_id: str
     alt_order_item_id: str | None = None
-    total_quantity_returned: int | None = Field(default=None, ge=0)
-    order_return_refund_qty: int | None = Field(default=None, ge=0)
+    total_quantity_returned: Count | None = None
+    order_return_refund_qty: Count | None = None
     return_refund_feedback: str | None = None
     notes: str | None = None
     refund_amount: RefundAmount | None = None
@@ -801,6 +915,14 @@ class ReturnDetail(JetPayload):
     items: list[ReturnItem] = Field(default_factory=list)
     completed_date: JetDateTime | None = None
 
+    @model_validator(mode="after")
+    def _one_entry_per_line(self) -> ReturnDetail:
+        # jet.return_items has one row per (return, order line): a repeat would silently
+        # overwrite the first entry.
+        _no_repeats("return_merchant_SKUs", [s.order_item_id for s in self.return_merchant_skus], "order_item_id")
+        _no_repeats("items", [i.order_item_id for i in self.items], "order_item_id")
+        return self
+
 
 def _check_in(value: str | None, allowed: Iterable[str], what: str) -> str | None:
     """``value`` if it is one of ``allowed``; else its case-insensitive match; else ValueError."""
@@ -820,8 +942,8 @@ class CompleteReturnItem(JetRequest):
 
     order_item_id: str = Field(min_length=1)
     alt_order_item_id: str | None = None
-    total_quantity_returned: int = Field(ge=0)
-    order_return_refund_qty: int = Field(ge=0)
+    total_quantity_returned: Count
+    order_return_refund_qty: Count
     return_refund_feedback: str | None = None
     notes: str | None = None
     refund_amount: _RefundAmountOut
@@ -848,8 +970,8 @@ class RefundItem(JetRequest):
 
     order_item_id: str = Field(min_length=1)
     alt_order_item_id: str | None = None
-    total_quantity_returned: int = Field(ge=0)
-    order_return_refund_qty: int = Field(ge=0)
+    total_quantity_returned: Count
+    order_return_refund_qty: Count
     refund_reason: str
     refund_feedback: str | None = None
     notes: str | None = None
@@ -952,6 +1074,21 @@ class SettlementReport(JetPayload):
     jet_adjustment: Money = Decimal(0)
     settlement_value: Money
 
+    @model_validator(mode="after")
+    def _sums_storable(self) -> SettlementReport:
+        # jet.settlement_reports stores the sum of each balance's details (generated columns).
+        for name in ("order_balance_details", "return_balance_details"):
+            details = getattr(self, name)
+            if details is None:
+                continue
+            total = sum((abs(v) for v in details.model_dump().values() if v is not None), start=Decimal(0))
+            if total >= MONEY_LIMIT:
+                raise ValueError(
+                    f"{name}: its amounts add up to {total}, out of range: sums are stored as "
+                    f"numeric({MONEY_PRECISION}, {MONEY_SCALE}), at most ±{MONEY_LIMIT - _CENT}"
+                )
+        return self
+
 
 class ReportRequested(JetPayload):
     """``POST /reports/{report_type}`` response."""
@@ -980,7 +1117,7 @@ class InventoryNode(JetRequest):
     """Quantity at one fulfillment node."""
 
     fulfillment_node_id: str = Field(min_length=1)
-    quantity: int = Field(ge=0)
+    quantity: Count
 
 
 class InventoryUpdate(JetRequest):
@@ -1035,12 +1172,55 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         # Drop the union/tag branch names pydantic puts into locations (e.g. "list[...]").
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or "function-" in p)))
         message = _MessageOverrides.get(err["type"], err["msg"])
+        path = _path(loc)
         if err["type"] == "value_error":
             message = message.removeprefix("Value error, ")
+            # A model-level check names its field first ("order_items[2].order_item_id: ...").
+            named = _NAMED_PROBLEM_RE.match(message)
+            if named:
+                inner = named["path"]
+                path = inner if path == "$" else f"{path}{'' if inner.startswith('[') else '.'}{inner}"
+                message = named["message"]
         if message and message[0].isupper() and not message[:2].isupper():
             message = message[0].lower() + message[1:]
-        problems.append((_path(loc), message))
+        problems.append((path, message))
     return problems
+
+
+_NAMED_PROBLEM_RE = re.compile(r"^(?P<path>[A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): (?P<message>.+)$", re.DOTALL)
+
+# NUL and lone surrogates can only reach a decoded JSON string through \u escapes (a raw
+# control character is not JSON; a UTF-8-encoded surrogate is not UTF-8): a payload
+# without such an escape needs no walk.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+_SUSPECT_ESCAPE_BYTES = re.compile(_SUSPECT_ESCAPE.pattern.encode())
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable_text(data: Any) -> tuple[str, str] | None:
+    """(path, reason) of the first string, key or value, that the warehouse cannot store as text."""
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            for key, value in reversed(items):
+                if (why := _text_problem(key)) is not None:
+                    return _path((*loc, ascii(key)[1:-1])), f"key {why}"
+                stack.append(((*loc, key), value))
+        elif isinstance(node, list):
+            stack.extend(((*loc, idx), value) for idx, value in reversed(list(enumerate(node))))
+        elif isinstance(node, str) and (why := _text_problem(node)) is not None:
+            return _path(loc), why
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which the warehouse cannot store as text"
+    if (m := _SURROGATE.search(text)) is not None:
+        return f"contains a lone UTF-16 surrogate ({ascii(m.group())[1:-1]}), which is not valid Unicode text"
+    return None
 
 
 def _misplaced_brace_hint(data: Any, problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -1069,6 +1249,9 @@ def parse_payload(model: type[M], raw: bytes | str) -> M:
         raise PayloadError("$", f"invalid JSON: {exc}", raw) from exc
     if not isinstance(data, dict):
         raise PayloadError("$", f"expected a JSON object, got {type(data).__name__}", raw)
+    suspect = _SUSPECT_ESCAPE_BYTES if isinstance(raw, bytes) else _SUSPECT_ESCAPE
+    if suspect.search(raw) and (found := _unstorable_text(data)) is not None:  # type: ignore[arg-type]
+        raise PayloadError(*found, raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -3,7 +3,13 @@
 One code path serves the scheduled pull of ``ready`` orders, the refresh of open
 orders and the manual import of chosen orders: list ids → fetch details
 concurrently (JetHook) → validate → COPY + upsert one batch per transaction.
-Invalid payloads are quarantined with their raw body and the batch carries on.
+
+Nothing Jet lists is dropped, and one bad order never stops the others: every id ends
+landed, quarantined (invalid payload with its raw body, a payload that is another
+order's, a payload the warehouse refuses), missing (Jet answered 404) or unreadable
+(Jet kept failing: ``jet.unreadable_orders``), and the receipt counts each. Only when Jet
+fails read after read for orders not known to fail (an outage, not one bad order) does
+the run stop, after landing what it has: :class:`JetUnavailable`.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from jet.sql import read_sql
 if TYPE_CHECKING:
     import psycopg
 
+    from jet.api.errors import JetHttpError
     from jet.api.models import OrderDetail
 
 log = logging.getLogger(__name__)
@@ -30,12 +37,22 @@ DEFAULT_BATCH_SIZE = 500
 OPEN_STATUSES = ("acknowledged", "inprogress")
 
 
+#: Consecutive unreadable orders (not already known unreadable) that mean Jet itself is
+#: failing: the run stops instead of spending every order's retries on an outage.
+OUTAGE_AFTER = 16
+
+
+class JetUnavailable(RuntimeError):
+    """Jet failed too many order reads in a row: an outage, not one bad order."""
+
+
 class FetchResult(Protocol):
     merchant_order_id: str
     raw: bytes
     order: OrderDetail | None
     error: Exception | None
     missing: bool
+    unreadable: JetHttpError | None
 
 
 class OrderSource(Protocol):
@@ -76,26 +93,21 @@ def ingest_orders(
     time, never now()). With ``placed_window`` (half-open), orders placed outside it are not
     landed, except those named in ``keep_ids``.
     """
-    ids = unique(ids)
+    known_unreadable = _known_unreadable(conn, unique(ids))
+    # Orders already known to fail go last, so the others land first whatever happens.
+    ids = [i for i in unique(ids) if i not in known_unreadable] + [i for i in unique(ids) if i in known_unreadable]
     chunks = list(chunked(ids, batch_size))
     receipt = LoadReceipt()
+    failing = _OutageWatch(known_unreadable)
 
     def fetch(number: int) -> BatchRows:
         rows = BatchRows(batch_key=f"{run_key}/{kind}/{number:04d}", observed_at=observed_at)
+        if failing.outage is not None:
+            return rows
         for result in source.iter_orders(chunks[number]):
-            if result.missing:
-                rows.add_missing(result.merchant_order_id)
-            elif result.error is not None or result.order is None:
-                field = getattr(result.error, "field_path", None)
-                rows.add_invalid(result.merchant_order_id, result.raw, str(result.error), field)
-            elif (
-                placed_window
-                and result.merchant_order_id not in keep_ids
-                and not (placed_window[0] <= result.order.order_placed_date < placed_window[1])
-            ):
-                continue
-            else:
-                rows.add_order(result.order, result.raw)
+            _sort(result, rows, placed_window, keep_ids)
+            if failing.saw(result):
+                break  # closing the fetch cancels what is still queued
         return rows
 
     # Fetch batch n+1 while batch n loads: the HTTP side and the database side overlap.
@@ -111,20 +123,93 @@ def ingest_orders(
                     pending.cancel()
                 raise
             log.info(
-                "batch %s: %d loaded (%d changed in all), %d quarantined, %d missing at Jet, %d skipped as created;"
-                " %d/%d orders done",
+                "batch %s: %d loaded (%d changed in all), %d quarantined, %d missing at Jet, %d unreadable,"
+                " %d skipped as created; %d/%d orders done",
                 rows.batch_key,
                 len(rows.orders),
                 receipt.changed,
                 len(rows.quarantine),
                 len(rows.missing),
+                len(rows.unreadable),
                 len(rows.skipped_created),
                 min((number + 1) * batch_size, len(ids)),
                 len(ids),
             )
+            if failing.outage is not None:
+                if pending is not None:
+                    pending.cancel()
+                raise JetUnavailable(
+                    f"Jet failed {OUTAGE_AFTER} order reads in a row, last: {failing.outage}. Stopped after "
+                    f"{number + 1} of {len(chunks)} batch(es); {receipt.loaded} orders landed, "
+                    f"{receipt.unreadable} recorded unreadable; the next run fetches the rest."
+                )
     if not ids:
         log.info("%s: nothing to fetch", kind)
     return receipt
+
+
+def _sort(
+    result: FetchResult,
+    rows: BatchRows,
+    placed_window: tuple[datetime, datetime] | None,
+    keep_ids: set[str] | frozenset[str],
+) -> None:
+    """Put one fetched order where it belongs in the batch: landed, quarantined, missing,
+    unreadable, or left out (placed outside the window)."""
+    oid = result.merchant_order_id
+    if result.missing:
+        rows.add_missing(oid)
+    elif result.unreadable is not None:
+        rows.add_unreadable(oid, result.unreadable)
+    elif result.error is not None or result.order is None:
+        field = getattr(result.error, "field_path", None)
+        rows.add_invalid(oid, result.raw, str(result.error), field)
+    elif result.order.merchant_order_id != oid:
+        # Landing it would write another order's row and lose this one: keep it aside.
+        rows.add_invalid(
+            oid,
+            result.raw,
+            f"merchant_order_id: the payload is order {result.order.merchant_order_id!r}, not the order "
+            f"requested ({oid!r})",
+            "merchant_order_id",
+        )
+    elif (
+        placed_window
+        and oid not in keep_ids
+        and not (placed_window[0] <= result.order.order_placed_date < placed_window[1])
+    ):
+        return
+    else:
+        try:
+            rows.add_order(result.order, result.raw)
+        except (ValueError, TypeError, ArithmeticError) as exc:  # the payload's content, not the batch's
+            rows.add_invalid(oid, result.raw, f"$: could not be turned into warehouse rows: {exc}", "$")
+
+
+class _OutageWatch:
+    """Counts consecutive unreadable orders that were readable before; trips at OUTAGE_AFTER."""
+
+    def __init__(self, known_unreadable: set[str]) -> None:
+        self.known = known_unreadable
+        self.streak = 0
+        self.outage: str | None = None
+
+    def saw(self, result: FetchResult) -> bool:
+        """Record one result; True when the run must stop fetching."""
+        if result.unreadable is None:
+            self.streak = 0
+        elif result.merchant_order_id not in self.known:
+            self.streak += 1
+            if self.streak >= OUTAGE_AFTER:
+                self.outage = str(result.unreadable).splitlines()[0]
+        return self.outage is not None
+
+
+def _known_unreadable(conn: psycopg.Connection, ids: Sequence[str]) -> set[str]:
+    if not ids:
+        return set()
+    rows = conn.execute(read_sql("orders_known_unreadable.sql"), {"ids": list(ids)}).fetchall()
+    return {r[0] for r in rows}
 
 
 def open_order_ids(conn: psycopg.Connection) -> list[str]:

@@ -7,11 +7,17 @@ Column order in each ``*_COLUMNS`` tuple is the COPY order into the staging tabl
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.api.models import shipment_key
+from jet.warehouse.landing import exact_bytes, storable_body
+
 if TYPE_CHECKING:
+    from jet.api.errors import JetHttpError
     from jet.api.models import OrderDetail
 
 ORDER_COLUMNS = (
@@ -43,7 +49,7 @@ PAYLOAD_COLUMNS = (
 )  # fmt: skip
 QUARANTINE_COLUMNS = (
     "kind", "object_id", "raw_hash", "raw_body", "error", "error_field",
-    "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key",
+    "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key", "raw_bytes",
 )  # fmt: skip
 
 # Jet statuses that mean the merchant may see the order. `created` orders are in
@@ -53,8 +59,7 @@ RELEASED_STATUSES = frozenset({"ready", "acknowledged", "inprogress", "complete"
 
 def body_hash(raw: bytes | str) -> str:
     """Version key of a payload: sha256 of the body exactly as served."""
-    data = raw.encode() if isinstance(raw, str) else raw
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(exact_bytes(raw)).hexdigest()
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -77,6 +82,8 @@ class BatchRows:
     quarantine: list[tuple[Any, ...]] = field(default_factory=list)
     missing: list[tuple[Any, ...]] = field(default_factory=list)
     skipped_created: list[str] = field(default_factory=list)
+    #: (merchant_order_id, error) of orders Jet would not serve (jet.unreadable).
+    unreadable: list[tuple[str, JetHttpError]] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
     def add_order(self, order: OrderDetail, raw: bytes | str) -> bool:
@@ -87,48 +94,50 @@ class BatchRows:
             return False
         if oid in self._seen:  # Jet lists may repeat an order; the first copy wins
             return False
-        self._seen.add(oid)
         digest = body_hash(raw)
         text = raw.decode() if isinstance(raw, bytes) else raw
-        at, key = self.observed_at, self.batch_key
-        self.payloads.append((oid, digest, text, at, at, key, key))
-        self.orders.append(_order_row(order, digest, at, key))
-        for n, item in enumerate(order.order_items, start=1):
-            self.items.append(_item_row(oid, n, item))
+        at, batch_key = self.observed_at, self.batch_key
+        # Every row is built before any is added: an order that cannot be turned into rows
+        # leaves no trace in the batch (the caller quarantines it).
+        items = [_item_row(oid, n, item) for n, item in enumerate(order.order_items, start=1)]
         ship_to = order.shipping_to
-        self.addresses.append(
+        address = (
+            oid,
+            ship_to.recipient.name,
+            ship_to.recipient.phone_number,
+            ship_to.address.address1,
+            _blank_to_none(ship_to.address.address2),
+            ship_to.address.city,
+            ship_to.address.state,
+            ship_to.address.zip_code,
+        )
+        shipments = [
             (
                 oid,
-                ship_to.recipient.name,
-                ship_to.recipient.phone_number,
-                ship_to.address.address1,
-                _blank_to_none(ship_to.address.address2),
-                ship_to.address.city,
-                ship_to.address.state,
-                ship_to.address.zip_code,
+                shipment_key(shipment, position),
+                item.merchant_sku,
+                shipment.shipment_id,
+                shipment.alt_shipment_id,
+                shipment.carrier,
+                shipment.response_shipment_method,
+                shipment.shipment_tracking_number,
+                shipment.response_shipment_date,
+                item.response_shipment_sku_quantity,
+                item.response_shipment_cancel_qty,
             )
-        )
+            for position, shipment in enumerate(order.shipments, start=1)
+            for item in shipment.shipment_items
+        ]
+        order_row = _order_row(order, digest, at, batch_key)
+        self._seen.add(oid)
+        self.payloads.append((oid, digest, text, at, at, batch_key, batch_key))
+        self.orders.append(order_row)
+        self.items += items
+        self.addresses.append(address)
         if order.hash_email:
             self.customers[order.hash_email] = (order.hash_email, order.buyer.name, order.buyer.phone_number, at, at)
-        for position, shipment in enumerate(order.shipments, start=1):
-            shipment_key = shipment.shipment_id or shipment.alt_shipment_id or f"#{position}"
-            for item in shipment.shipment_items:
-                self.shipments.append(
-                    (
-                        oid,
-                        shipment_key,
-                        item.merchant_sku,
-                        shipment.shipment_id,
-                        shipment.alt_shipment_id,
-                        shipment.carrier,
-                        shipment.response_shipment_method,
-                        shipment.shipment_tracking_number,
-                        shipment.response_shipment_date,
-                        item.response_shipment_sku_quantity,
-                        item.response_shipment_cancel_qty,
-                    )
-                )
-        self.statuses.append((oid, order.status.value, order.exception_state or "", at, key))
+        self.shipments += shipments
+        self.statuses.append((oid, order.status.value, order.exception_state or "", at, batch_key))
         return True
 
     def add_missing(self, object_id: str) -> None:
@@ -136,10 +145,39 @@ class BatchRows:
         self.missing.append((object_id, self.observed_at, self.observed_at, self.batch_key))
 
     def add_invalid(self, object_id: str, raw: bytes | str, error: str, error_field: str | None) -> None:
-        """Quarantine a payload that failed validation, with its raw body."""
-        text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
+        """Quarantine a payload that failed validation, with its raw body (exact bytes kept
+        beside the text when text cannot hold them)."""
+        text, exact = storable_body(raw)
         at, key = self.observed_at, self.batch_key
-        self.quarantine.append(("order", object_id, body_hash(raw), text, error, error_field, at, at, key, key))
+        self.quarantine.append(("order", object_id, body_hash(raw), text, error, error_field, at, at, key, key, exact))
+
+    def add_unreadable(self, object_id: str, error: JetHttpError) -> None:
+        """Record an order Jet would not serve (retries exhausted, or a refusal)."""
+        self.unreadable.append((object_id, error))
+
+    @property
+    def read_ids(self) -> list[str]:
+        """Orders Jet served this batch (landed or quarantined): readable again if they were not."""
+        return [row[0] for row in self.orders] + [row[1] for row in self.quarantine]
+
+    def split(self) -> list[BatchRows]:
+        """One BatchRows per landed order (with its customer), for landing order by order.
+        Quarantine, 404s and unreadable orders stay on the first part."""
+        parts: dict[str, BatchRows] = {}
+        for row in self.orders:
+            part = BatchRows(self.batch_key, self.observed_at)
+            part.orders.append(row)
+            hash_email = row[ORDER_COLUMNS.index("hash_email")]
+            if hash_email in self.customers:
+                part.customers[hash_email] = self.customers[hash_email]
+            parts[row[0]] = part
+        for name in ("items", "addresses", "shipments", "statuses", "payloads"):
+            for row in getattr(self, name):
+                getattr(parts[row[0]], name).append(row)
+        rest = BatchRows(self.batch_key, self.observed_at)
+        rest.quarantine, rest.missing = list(self.quarantine), list(self.missing)
+        rest.unreadable = list(self.unreadable)
+        return [rest, *parts.values()]
 
 
 def _order_row(order: OrderDetail, digest: str, at: datetime, batch_key: str) -> tuple[Any, ...]:
@@ -179,9 +217,23 @@ def _order_row(order: OrderDetail, digest: str, at: datetime, batch_key: str) ->
     )
 
 
+def _adjustment_json(fields: dict[str, Any]) -> str:
+    """One fee adjustment as a JSON object, amounts with the Decimal's exact digits
+    (jsonb keeps them as numeric): nothing goes through float."""
+    return (
+        "{"
+        + ",".join(
+            f"{json.dumps(k)}:{v}" if isinstance(v, Decimal) else f"{json.dumps(k)}:{json.dumps(v)}"
+            for k, v in fields.items()
+        )
+        + "}"
+    )
+
+
 def _item_row(order_id: str, line_number: int, item: Any) -> tuple[Any, ...]:
     price = item.item_price
-    adjustments = "[" + ",".join(a.model_dump_json() for a in item.fee_adjustments) + "]"
+    # Exact digits: a commission like 0.30000000000000004 must land as sent, not fail.
+    adjustments = "[" + ",".join(_adjustment_json(a.model_dump()) for a in item.fee_adjustments) + "]"
     return (
         order_id,
         item.order_item_id,

@@ -330,13 +330,20 @@ def test_iter_orders_keeps_raw_and_isolates_bad_payloads(hook: JetHook, script: 
     assert good.raw == VALID_ORDER_TEXT.replace(ORDER_ID, ids[0]).encode()
 
 
-def test_iter_orders_raises_http_failures(hook: JetHook, script: Script) -> None:
+def test_iter_orders_hands_back_orders_jet_will_not_serve(hook: JetHook, script: Script) -> None:
     ids = [f"{i:032x}" for i in range(6)]
     for oid in ids:
         script.on(f"GET /api/orders/withoutShipmentDetail/{oid}", Reply(200, VALID_ORDER_TEXT.replace(ORDER_ID, oid)))
     script.replies[f"GET /api/orders/withoutShipmentDetail/{ids[4]}"] = deque([Reply(500)])
-    with pytest.raises(JetRetriesExhausted, match=ids[4]):
-        list(hook.iter_orders(ids))
+    script.replies[f"GET /api/orders/withoutShipmentDetail/{ids[2]}"] = deque([Reply(400, '{"errors": ["bad id"]}')])
+    results = {r.merchant_order_id: r for r in hook.iter_orders(ids)}
+    assert sorted(results) == ids, "one order Jet will not serve does not stop the others"
+    exhausted, refused = results[ids[4]].unreadable, results[ids[2]].unreadable
+    assert isinstance(exhausted, JetRetriesExhausted)
+    assert ids[4] in str(exhausted)
+    assert isinstance(refused, JetRequestRejected)
+    assert refused.errors == ["bad id"]
+    assert {oid for oid, r in results.items() if not r.ok} == {ids[2], ids[4]}
 
 
 def test_list_ids_deduplicate_in_order(hook: JetHook, script: Script) -> None:

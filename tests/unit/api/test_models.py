@@ -322,7 +322,8 @@ def test_every_problem_is_listed() -> None:
 
 
 @given(
-    cents=st.integers(min_value=-(10**12), max_value=10**12),
+    # The order has 2 units: its value stays within numeric(14, 2), which the models enforce.
+    cents=st.integers(min_value=-(10**11), max_value=10**11),
     places=st.sampled_from([0, 1, 2, 3, 4]),
 )
 @settings(max_examples=300, deadline=None)

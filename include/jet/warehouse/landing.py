@@ -1,0 +1,172 @@
+"""What every landing of Jet data shares: bad data never stops the good.
+
+Orders, returns, refunds and settlements land through the same rules:
+
+* a body the warehouse cannot hold as text (a NUL byte, bytes that are not UTF-8) is kept
+  byte for byte beside a readable rendering (:func:`storable_body`);
+* when the database still refuses a record that passed validation, only that record is
+  set aside: :data:`RECORD_ERRORS` are the errors that are the record's own fault (bad
+  data), as opposed to the connection's, a lock's or our code's, which fail the task;
+  :func:`database_reason` turns one into the quarantine's field and reason;
+* a record Jet would not serve is recorded in ``jet.unreadable`` (:func:`record_unreadable`)
+  instead of failing the run, until a later run reads it (:func:`record_read_again`);
+* concurrent landings of the same data take turns (:func:`take_turn`): a lock on the
+  landing's own table with a bounded wait, which a read-only role cannot take, and a
+  timeout that names who holds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+import psycopg
+from psycopg import errors, sql
+
+from jet.api.errors import JetHttpError, JetRequestRejected, JetRetriesExhausted
+from jet.sql import read_sql
+
+log = logging.getLogger(__name__)
+
+#: Seconds a landing waits for another landing of the same data before it gives up.
+LANDING_LOCK_TIMEOUT = 120.0
+
+#: Errors caused by the content of one record: the record is quarantined with the
+#: database's reason and the others commit. Anything else (connection lost, lock timeout,
+#: serialization failure, a bug such as a syntax error) is not the record's fault and fails.
+RECORD_ERRORS: tuple[type[BaseException], ...] = (
+    psycopg.DataError,  # out of range, NUL in text, bad JSON for jsonb, ...
+    psycopg.IntegrityError,  # unique, check, not-null constraints
+    errors.CardinalityViolation,  # one upsert touching the same row twice
+    UnicodeEncodeError,  # a lone surrogate cannot be sent to the server at all
+)
+
+
+#: Read failures that make one record unreadable rather than failing the run: retries
+#: exhausted, or a refusal (4xx). Catch JetNotFound first: a 404 means the record is gone
+#: at Jet, which each landing records its own way. An authentication failure is not here:
+#: it would fail every record, so it fails the run.
+UNREADABLE_ERRORS: tuple[type[JetHttpError], ...] = (JetRetriesExhausted, JetRequestRejected)
+
+
+class LandingBusy(RuntimeError):
+    """Another session held the landing's lock for longer than the bounded wait."""
+
+
+def storable_body(raw: bytes | str) -> tuple[str, bytes | None]:
+    """``(text, exact)``: the body as text, and its exact bytes when text cannot hold them.
+
+    PostgreSQL text holds any UTF-8 without NUL. Anything else (a NUL byte, bytes that are
+    not UTF-8, a string with lone surrogates) is rendered readable, with U+FFFD where the
+    body could not be decoded, and the exact bytes are returned to be kept beside it.
+    """
+    data = raw if isinstance(raw, bytes) else _encode_exactly(raw)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace").replace("\x00", "\ufffd"), data
+    if "\x00" in text:
+        return text.replace("\x00", "\ufffd"), data
+    return text, None
+
+
+def exact_bytes(raw: bytes | str) -> bytes:
+    """The body as bytes, exactly (a str from a lenient decode is re-encoded as it came)."""
+    return raw if isinstance(raw, bytes) else _encode_exactly(raw)
+
+
+def _encode_exactly(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", errors="surrogateescape")  # undoes a surrogateescape decode
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass")  # a lone surrogate from a JSON escape
+
+
+def database_reason(exc: BaseException, what: str) -> tuple[str, str]:
+    """``(error_field, error)`` for a record the database refused: where PostgreSQL says
+    it failed (``schema.table.column``, or the table, else ``$``) and its message with
+    detail, e.g. ``jet.order_items.quantity: the warehouse refused order X: value ... is
+    out of range for type integer [SQLSTATE 22003]``."""
+    if isinstance(exc, UnicodeEncodeError):
+        bad = exc.object[exc.start : exc.end]
+        return "$", f"$: {what} holds text that is not valid Unicode ({ascii(bad)[1:-1]}): {exc.reason}"
+    diag = getattr(exc, "diag", None)
+    if diag is None:
+        return "$", f"$: the warehouse refused {what}: {exc}"
+    where = [p for p in (diag.schema_name, diag.table_name) if p]
+    field = ".".join([*where, diag.column_name]) if where and diag.column_name else ".".join(where) or "$"
+    parts = [f"{field}: the warehouse refused {what}: {diag.message_primary or str(exc).splitlines()[0]}"]
+    if diag.message_detail:
+        parts.append(diag.message_detail)
+    if diag.context and field == "$":
+        parts.append(diag.context.splitlines()[0])
+    return field, "; ".join(parts) + (f" [SQLSTATE {diag.sqlstate}]" if diag.sqlstate else "")
+
+
+def take_turn(cur: psycopg.Cursor, table: str, timeout: float | None = None) -> None:
+    """Wait (at most ``timeout`` seconds, default :data:`LANDING_LOCK_TIMEOUT`) until no
+    other landing writes ``table``, and keep others out until this transaction ends.
+
+    SHARE ROW EXCLUSIVE conflicts with itself and with writers, not with readers: two
+    landings of the same data take turns instead of colliding on a primary key, while
+    analysts and the console keep reading. Only a role allowed to write the table can take
+    it, so the read-only analysts' role cannot stall a landing.
+    """
+    timeout = LANDING_LOCK_TIMEOUT if timeout is None else timeout
+    cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout * 1000)}ms",))
+    try:
+        cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(sql.Identifier(*table.split("."))))
+    except errors.LockNotAvailable as exc:
+        raise LandingBusy(
+            f"gave up after {timeout:.0f} s waiting to land into {table}: held by {_holders(cur.connection, table)}"
+        ) from exc
+    cur.execute("SELECT set_config('lock_timeout', '0', true)")  # the landing's own statements wait as usual
+
+
+def _holders(conn: psycopg.Connection, table: str) -> str:
+    """Who holds locks on ``table``, read on a fresh connection (ours is in a failed transaction)."""
+    try:
+        with psycopg.connect(conn.info.dsn, autocommit=True, connect_timeout=5) as probe:
+            rows = probe.execute(read_sql("warehouse_landing_lock_holders.sql"), {"table": table}).fetchall()
+    except psycopg.Error as exc:
+        return f"(could not tell: {exc})"
+    if not rows:
+        return "(no one by now)"
+    return "; ".join(
+        f"pid {pid} ({user}{', ' + app if app else ''}, {state}, {mode}, since {since:%H:%M:%S} UTC: {query[:80]!r})"
+        for pid, user, app, state, mode, since, query in rows
+    )
+
+
+def record_unreadable(
+    cur: psycopg.Cursor,
+    kind: str,
+    failures: Sequence[tuple[str, JetHttpError]],
+    observed_at: datetime,
+    batch_key: str,
+) -> None:
+    """Record records Jet would not serve (``(object_id, error)``); counts each run once."""
+    if not failures:
+        return
+    rows = [(oid, str(exc).splitlines()[0][:2000], exc.status) for oid, exc in failures]
+    cur.execute(
+        read_sql("warehouse_unreadable_record.sql"),
+        {
+            "kind": kind,
+            "ids": [r[0] for r in rows],
+            "errors": [r[1] for r in rows],
+            "statuses": [r[2] for r in rows],
+            "at": observed_at,
+            "batch_key": batch_key,
+        },
+    )
+    for oid, error, _ in rows:
+        log.error("%s %s could not be read from Jet (recorded in jet.unreadable): %s", kind, oid, error)
+
+
+def record_read_again(cur: psycopg.Cursor, kind: str, ids: Sequence[str], observed_at: datetime) -> None:
+    """Mark records of ``kind`` that this run read as readable again (no-op for others)."""
+    if ids:
+        params = {"kind": kind, "ids": list(ids), "at": observed_at}
+        cur.execute(read_sql("warehouse_unreadable_read_again.sql"), params)

@@ -1,0 +1,243 @@
+"""Malformed variants of Jet payloads, as a broken Jet or a broken network would serve them.
+
+Each variant turns a payload the sandbox generated into bytes the landing must survive,
+and says how that one record must end: ``quarantined`` (with the field path and a phrase
+of the reason) or ``unreadable`` (Jet never gave a body). The isolation tests land each
+variant beside good records and check that the good ones land and nothing vanishes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+QUARANTINED = "quarantined"
+UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One malformed payload: how to make it from a good one, and how it must end."""
+
+    name: str
+    what: str
+    #: (good payload, a neighbour's good payload), both dicts decoded from Jet's JSON → the
+    #: bytes to serve; None = no body (the test makes Jet fail the request instead).
+    build: Callable[[dict[str, Any], dict[str, Any]], bytes | None]
+    outcome: str = QUARANTINED
+    #: expected error_field (quarantine) — the dotted path of the offending field.
+    field: str | None = None
+    #: a phrase the readable reason must contain.
+    reason: str = ""
+
+
+def dumps(payload: Any) -> bytes:
+    """JSON as Jet would send it: ASCII with \\u escapes (so NUL and lone surrogates travel as escapes)."""
+    return json.dumps(payload).encode()
+
+
+Build = Callable[[dict[str, Any], dict[str, Any]], bytes | None]
+
+
+def edit(change: Callable[[dict[str, Any]], None]) -> Build:
+    def build(payload: dict[str, Any], _neighbour: dict[str, Any]) -> bytes:
+        mutated = copy.deepcopy(payload)
+        change(mutated)
+        return dumps(mutated)
+
+    return build
+
+
+def _first_item(p: dict[str, Any]) -> dict[str, Any]:
+    return p["order_items"][0]
+
+
+def _duplicate_item(p: dict[str, Any]) -> None:
+    extra = copy.deepcopy(_first_item(p))
+    extra["merchant_sku"] = extra["merchant_sku"] + "-AGAIN"
+    p["order_items"].append(extra)
+
+
+def _shipment(shipment_id: str, *skus: str) -> dict[str, Any]:
+    return {
+        "shipment_id": shipment_id,
+        "alt_shipment_id": f"alt-{shipment_id}",
+        "shipment_tracking_number": "1Z999",
+        "response_shipment_date": "2026-03-02T16:00:00.0000000Z",
+        "response_shipment_method": "UPS Ground",
+        "carrier": "UPS",
+        "shipment_items": [
+            {"merchant_sku": sku, "response_shipment_sku_quantity": 1, "response_shipment_cancel_qty": 0}
+            for sku in skus
+        ],
+    }
+
+
+def _shipment_line_twice(p: dict[str, Any]) -> None:
+    sku = _first_item(p)["merchant_sku"]
+    p["shipments"] = [_shipment("S-1", sku, sku)]
+
+
+def _shipment_twice(p: dict[str, Any]) -> None:
+    sku = _first_item(p)["merchant_sku"]
+    p["shipments"] = [_shipment("S-1", sku), _shipment("S-1", sku)]
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(p: dict[str, Any]) -> None:
+        node: Any = p
+        parts = path.replace("]", "").replace("[", ".").split(".")
+        for part in parts[:-1]:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[parts[-1]] = value
+
+    return change
+
+
+def _truncated(p: dict[str, Any], _n: dict[str, Any]) -> bytes:
+    body = dumps(p)
+    return body[: len(body) // 2]
+
+
+def _raw_nul(p: dict[str, Any], _n: dict[str, Any]) -> bytes:
+    # A literal NUL byte inside a string: not JSON (control character), and not storable as text.
+    return dumps(p).replace(b'"buyer": {"name": "', b'"buyer": {"name": "\x00', 1)
+
+
+def _invalid_utf8(p: dict[str, Any], _n: dict[str, Any]) -> bytes:
+    return dumps(p).replace(b'"buyer": {"name": "', b'"buyer": {"name": "\xff\xfe', 1)
+
+
+def _order_value(p: dict[str, Any]) -> None:
+    item = _first_item(p)
+    item["item_price"]["base_price"] = 9_000_000_000.0  # fits numeric(14,2) ...
+    item["request_order_quantity"] = 1000  # ... but the line is worth 9e12: the P&L cannot hold it
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    def change(p: dict[str, Any]) -> None:
+        del p[key]
+
+    return change
+
+
+#: The 18 malformed orders, each landed beside 20 good ones (issue #11, first bullet).
+ORDER_VARIANTS: tuple[Variant, ...] = (
+    Variant(
+        "duplicate_order_item",
+        "two order_items entries with the same order_item_id (CardinalityViolation in the merge)",
+        edit(_duplicate_item),
+        field="order_items[2].order_item_id",
+        reason="duplicate",
+    ),
+    Variant(
+        "duplicate_shipment_line",
+        "one shipment lists the same SKU twice (CardinalityViolation in the merge)",
+        edit(_shipment_line_twice),
+        field="shipments[0].shipment_items[1].merchant_sku",
+        reason="duplicate",
+    ),
+    Variant(
+        "duplicate_shipment",
+        "two shipments with the same shipment_id and SKU (CardinalityViolation in the merge)",
+        edit(_shipment_twice),
+        field="shipments[1].shipment_items[0].merchant_sku",
+        reason="duplicate",
+    ),
+    Variant(
+        "nul_in_field",
+        "a \\u0000 escape in a product title (DataError: text cannot hold NUL)",
+        edit(_set("order_items.0.product_title", "Mug\x00 large")),
+        field="order_items[0].product_title",
+        reason="NUL",
+    ),
+    Variant(
+        "nul_in_unknown_key",
+        "a \\u0000 escape in a key the models ignore (the raw JSONB landing refuses it)",
+        edit(_set("gift_message", "hi\x00")),
+        field="gift_message",
+        reason="NUL",
+    ),
+    Variant(
+        "raw_nul_byte",
+        "a literal NUL byte inside a string (not JSON; the raw body cannot be stored as text)",
+        _raw_nul,
+        field="$",
+        reason="invalid JSON",
+    ),
+    Variant(
+        "lone_surrogate",
+        "a lone UTF-16 surrogate \\ud83d in the buyer's name (UnicodeEncodeError)",
+        edit(_set("buyer.name", "Ann \ud83d")),
+        field="buyer.name",
+        reason="surrogate",
+    ),
+    Variant(
+        "huge_quantity",
+        "request_order_quantity 10^12 (NumericValueOutOfRange for integer)",
+        edit(_set("order_items.0.request_order_quantity", 10**12)),
+        field="order_items[0].request_order_quantity",
+        reason="2147483647",
+    ),
+    Variant(
+        "huge_price",
+        "base_price 1e15 (NumericValueOutOfRange for numeric(14,2))",
+        edit(_set("order_items.0.item_price.base_price", 1e15)),
+        field="order_items[0].item_price.base_price",
+        reason="999999999999.99",
+    ),
+    Variant(
+        "order_value_overflow",
+        "every amount fits, but quantity × price (9e12) does not fit the per-order P&L",
+        edit(_order_value),
+        field="order_items[0]",
+        reason="999999999999.99",
+    ),
+    Variant(
+        "date_out_of_range",
+        "order_placed_date 0001-01-01T00:00:00+05:00 (before year 1 in UTC: OverflowError)",
+        edit(_set("order_placed_date", "0001-01-01T00:00:00+05:00")),
+        field="order_placed_date",
+        reason="out of range",
+    ),
+    Variant(
+        "wrong_id",
+        "the body is another order's (merchant_order_id differs from the id requested)",
+        lambda _p, neighbour: dumps(neighbour),  # a good order of the same batch
+        field="merchant_order_id",
+        reason="not the order requested",
+    ),
+    Variant(
+        "jet_500",
+        "Jet answers 500 for this order on every attempt (JetRetriesExhausted)",
+        lambda _p, _n: None,
+        outcome=UNREADABLE,
+        reason="HTTP 500",
+    ),
+    Variant("truncated_json", "the body cut in half", _truncated, field="$", reason="invalid JSON"),
+    Variant(
+        "invalid_utf8",
+        "bytes that are not UTF-8 inside a string (kept byte for byte in quarantine)",
+        _invalid_utf8,
+        field="$",
+        reason="invalid JSON",
+    ),
+    Variant(
+        "missing_order_items",
+        "a required array missing",
+        edit(_drop("order_items")),
+        field="order_items",
+        reason="field required",
+    ),
+    Variant(
+        "price_not_a_number",
+        "a price that is not a number",
+        edit(_set("order_items.0.item_price.base_price", "ten")),
+        field="order_items[0].item_price.base_price",
+        reason="invalid number",
+    ),
+    Variant("not_an_object", "a JSON array instead of an order", lambda _p, _n: b"[]", field="$", reason="JSON object"),
+)
