@@ -190,13 +190,16 @@ def build_admin_router(server: SandboxServer) -> APIRouter:
         return {"merchant_order_id": order_id, "raw": order.raw_body is not None}
 
     @router.put("/raw/{kind}/{object_id}")
-    async def set_raw_body(kind: str, object_id: str, request: Request) -> dict[str, Any]:
-        """Serve these bytes verbatim as a return's, refund's or settlement report's body, or as a
-        settlement's SettlementDetails CSV (kind ``return``, ``refund``, ``settlement_report``,
-        ``settlement_details``), from now on; an empty body restores the generated one."""
+    async def set_raw_body(kind: str, object_id: str, request: Request, status: int = 200) -> dict[str, Any]:
+        """Serve these bytes verbatim (with HTTP ``status``, default 200) as a return's, refund's or
+        settlement report's body, or as a settlement's SettlementDetails CSV (kind ``return``,
+        ``refund``, ``settlement_report``, ``settlement_details``), from now on; an empty body
+        with status 200 restores the generated one."""
         body = await request.body()
-        key = server.sandbox.set_raw_body(kind, object_id, body)
-        return {"kind": kind, "id": key, "raw": bool(body)}
+        if not 200 <= status <= 599:
+            raise bad(f"status must be an HTTP status, not {status}")
+        key = server.sandbox.set_raw_body(kind, object_id, body, status)
+        return {"kind": kind, "id": key, "raw": bool(body) or status != 200, "status": status}
 
     @router.post("/returns/generate")
     async def generate_return(body: GenerateReturnRequest) -> dict[str, Any]:

@@ -174,7 +174,7 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         ret = sandbox.get_return(return_id)
         raw = sandbox.raw_body("return", ret.merchant_return_authorization_id)
         if raw is not None:
-            return Response(raw, media_type="application/json")
+            return Response(raw[1], status_code=raw[0], media_type="application/json")
         return json_response(return_to_dict(ret, sandbox.orders[ret.merchant_order_id]))
 
     @router.get("/returns/{status}", response_model=schemas.ReturnUrls, tags=["returns"])
@@ -224,7 +224,7 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         refund = sandbox.get_refund(refund_id)
         raw = sandbox.raw_body("refund", refund.refund_authorization_id)
         if raw is not None:
-            return Response(raw, media_type="application/json")
+            return Response(raw[1], status_code=raw[0], media_type="application/json")
         return json_response(refund_to_dict(refund, sandbox.orders[refund.merchant_order_id]))
 
     @router.get("/refunds/{status}", response_model=schemas.RefundUrls, tags=["refunds"])
@@ -241,7 +241,7 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
         report = sandbox.get_settlement(report_id)
         raw = sandbox.raw_body("settlement_report", report.settlement_report_id)
         if raw is not None:
-            return Response(raw, media_type="application/json")
+            return Response(raw[1], status_code=raw[0], media_type="application/json")
         return json_response(settlement_to_dict(report, sandbox.clock.now(), sandbox.config.settlement_deposit_days))
 
     @router.get("/settlement/{days}", response_model=schemas.SettlementUrls, tags=["settlement"])
@@ -305,7 +305,12 @@ def build_api_router(get_sandbox: Any) -> APIRouter:
     async def report_download(file_name: str) -> Any:
         """The SettlementDetails CSV (columns in docs/sandbox.md). No auth, like a signed blob URL."""
         report_id = file_name.removesuffix(".csv")
-        return Response(sb().report_csv(report_id), media_type="text/csv")
+        sandbox = sb()
+        body = sandbox.report_csv(report_id)  # 404 unless the report is Ready
+        raw = sandbox.raw_body("settlement_details", sandbox.report_settlement(report_id))
+        if raw is not None:
+            return Response(raw[1], status_code=raw[0], media_type="text/csv")
+        return Response(body, media_type="text/csv")
 
     # ------------------------------------------------------------------ catalog
     @router.get("/merchant-skus", response_model=schemas.SkuUrls, tags=["catalog"])

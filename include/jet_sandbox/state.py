@@ -184,7 +184,7 @@ class Sandbox:
         self.reports: dict[str, BulkReport] = {}
         # Bodies served verbatim instead of the generated ones (PUT /_sandbox/raw/...),
         # keyed by (kind, id): what a broken Jet would have sent, byte for byte.
-        self.raw_bodies: dict[tuple[str, str], bytes] = {}
+        self.raw_bodies: dict[tuple[str, str], tuple[int, bytes]] = {}
         self.accruals: list[_Accrual] = []
         self.ledger: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
@@ -1276,13 +1276,16 @@ class Sandbox:
             raise ApiError(404, f"report {report_id} not found")
         if self.report_state(report_id, "")["report_status"] != "Ready":
             raise ApiError(404, f"report {report_id} is not ready")
-        raw = self.raw_bodies.get(("settlement_details", report.settlement_report_id))
-        if raw is not None:
-            return raw
         return settlement_csv(self.get_settlement(report.settlement_report_id)).encode()
 
-    def set_raw_body(self, kind: str, object_id: str, body: bytes) -> str:
-        """Serve ``body`` verbatim as the object's payload from now on (empty restores).
+    def report_settlement(self, report_id: str) -> str | None:
+        """The settlement a bulk report is for (None when unknown)."""
+        report = self.reports.get(report_id)
+        return report.settlement_report_id if report is not None else None
+
+    def set_raw_body(self, kind: str, object_id: str, body: bytes, status: int = 200) -> str:
+        """Serve ``body`` verbatim, with HTTP ``status``, as the object's payload from now on
+        (an empty body with status 200 restores the generated one).
 
         Returns the id the body is kept under (a refund named by its alt_refund_id is
         kept under its refund_authorization_id). 404 when the object does not exist.
@@ -1295,15 +1298,15 @@ class Sandbox:
             key = self.get_settlement(object_id).settlement_report_id
         else:
             raise bad(f"unknown raw kind {kind!r}: return, refund, settlement_report or settlement_details")
-        if body:
-            self.raw_bodies[(kind, key)] = body
+        if body or status != 200:
+            self.raw_bodies[(kind, key)] = (status, body)
         else:
             self.raw_bodies.pop((kind, key), None)
         return key
 
-    def raw_body(self, kind: str, object_id: str) -> bytes | None:
-        """The verbatim body set for this object, if any."""
-        return self.raw_bodies.get((kind, object_id))
+    def raw_body(self, kind: str, object_id: str | None) -> tuple[int, bytes] | None:
+        """``(status, body)`` set for this object, if any."""
+        return self.raw_bodies.get((kind, object_id)) if object_id is not None else None
 
     # ------------------------------------------------------------------ catalog
     def get_sku(self, sku: str) -> Sku:

@@ -225,11 +225,11 @@ class SandboxProcess:
         body = text if isinstance(text, bytes) else text.encode()
         return self._call("PUT", f"/_sandbox/orders/{order_id}/raw", content=body)
 
-    def set_raw(self, kind: str, object_id: str, body: str | bytes) -> Any:
-        """Serve ``body`` verbatim for a ``return``, ``refund``, ``settlement_report`` or
-        ``settlement_details`` (the CSV); empty restores the generated one."""
+    def set_raw(self, kind: str, object_id: str, body: str | bytes, status: int = 200) -> Any:
+        """Serve ``body`` verbatim (with HTTP ``status``) for a ``return``, ``refund``,
+        ``settlement_report`` or ``settlement_details`` (the CSV); empty restores the generated one."""
         content = body if isinstance(body, bytes) else body.encode()
-        return self._call("PUT", f"/_sandbox/raw/{kind}/{object_id}", content=content)
+        return self._call("PUT", f"/_sandbox/raw/{kind}/{object_id}", content=content, params={"status": status})
 
     def generate_return(self, order_id: str) -> str:
         """Open a return on shipped units of ``order_id``; its id."""

@@ -19,7 +19,7 @@ from jet.runs import RunIdentity
 from tests.conftest import ORDER_TABLES
 from tests.helpers import table_checksums
 from tests.integration.fulfillment.conftest import acknowledge_at_jet
-from tests.integration.malformed import ORDER_VARIANTS, QUARANTINED, UNREADABLE, Variant
+from tests.integration.malformed import ORDER_VARIANTS, UNREADABLE, Variant, check_bad_one
 
 pytestmark = pytest.mark.integration
 
@@ -70,27 +70,6 @@ def outcomes(conn: psycopg.Connection) -> tuple[dict[str, str], dict[str, tuple[
     }
     unreadable = dict(conn.execute("SELECT merchant_order_id, error FROM jet.unreadable_orders").fetchall())
     return landed, quarantined, unreadable
-
-
-def check_bad_one(
-    variant: Variant, order_id: str, body: bytes | None, quarantined: dict[str, Any], unreadable: dict[str, str]
-) -> None:
-    """The bad order ended as the variant says, with a readable reason and its raw body kept."""
-    if variant.outcome == UNREADABLE:
-        assert order_id in unreadable, f"{variant.name}: not recorded unreadable"
-        assert order_id not in quarantined
-        assert variant.reason in unreadable[order_id], unreadable[order_id]
-        return
-    assert variant.outcome == QUARANTINED
-    assert order_id in quarantined, f"{variant.name}: not quarantined"
-    assert order_id not in unreadable
-    field, error, raw_body, raw_bytes = quarantined[order_id]
-    assert field == variant.field, (variant.name, field, error)
-    assert variant.reason in error, (variant.name, error)
-    if variant.field != "$":
-        assert error.startswith(variant.field), (variant.name, error)  # the reason names the field first
-    kept = bytes(raw_bytes) if raw_bytes is not None else raw_body.encode()
-    assert kept == body, f"{variant.name}: raw body not kept exactly"
 
 
 @pytest.mark.parametrize("variant", ORDER_VARIANTS, ids=lambda v: v.name)
@@ -268,3 +247,24 @@ def test_an_order_the_database_refuses_is_quarantined_and_the_batch_commits(
     again = pull_ready(RUN)
     assert again["refused"] == 1
     assert table_checksums(clean_orders, TABLES) == before
+
+
+def test_an_outage_fails_the_run_loudly_after_landing_what_it_has(
+    sandbox: Any, fast_retries: None, clean_orders: psycopg.Connection
+) -> None:
+    from jet.warehouse.landing import OUTAGE_AFTER, JetUnavailable
+
+    ids = sandbox.generate_orders(OUTAGE_AFTER + 10, status="ready", lines=LINES)
+    sandbox.set_faults([{"kind": "error_503", "rate": 1.0, "methods": ["GET"], "path": "/withoutShipmentDetail/"}])
+    with pytest.raises(JetUnavailable, match=f"Jet failed {OUTAGE_AFTER} order reads in a row"):
+        pull_ready(RUN)
+    recorded = {r[0] for r in clean_orders.execute("SELECT merchant_order_id FROM jet.unreadable_orders")}
+    assert len(recorded) == OUTAGE_AFTER, "what was tried is recorded before the run fails"
+
+    sandbox.clear_faults()
+    receipt = pull_ready(later(10))
+    assert receipt["loaded"] == len(ids)
+    assert clean_orders.execute("SELECT count(*) FROM jet.unreadable_orders").fetchone() == (0,), "read again"
+    assert clean_orders.execute("SELECT count(*) FROM jet.unreadable WHERE read_again_at IS NOT NULL").fetchone() == (
+        OUTAGE_AFTER,
+    )

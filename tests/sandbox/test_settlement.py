@@ -185,3 +185,7 @@ def test_raw_settlement_report_and_details_are_served_verbatim(sandbox: SandboxP
     state = jet.get(f"/reports/state/{jet.post('/reports/SettlementDetails', json=older).json()['report_id']}")
     assert httpx.get(state.json()["report_url"]).content == b"settlement_report_id,quantity\n\x00,1\n"
     assert {r["settlement_report_id"] for r in download_csv(jet, newest)} == {newest}  # others unchanged
+    sandbox.set_raw("settlement_report", newest, b'{"errors": ["boom"]}', status=500)
+    assert jet.get(f"/settlement/report/{newest}").status_code == 500
+    sandbox.set_raw("settlement_report", newest, b"")
+    assert jet.get(f"/settlement/report/{newest}").json()["settlement_report_id"] == newest

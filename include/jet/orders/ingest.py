@@ -9,7 +9,7 @@ landed, quarantined (invalid payload with its raw body, a payload that is anothe
 order's, a payload the warehouse refuses), missing (Jet answered 404) or unreadable
 (Jet kept failing: ``jet.unreadable_orders``), and the receipt counts each. Only when Jet
 fails read after read for orders not known to fail (an outage, not one bad order) does
-the run stop, after landing what it has: :class:`JetUnavailable`.
+the run stop, after landing what it has: :class:`~jet.warehouse.landing.JetUnavailable`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from jet.orders.load import LoadReceipt, load_batch
 from jet.orders.normalize import BatchRows
 from jet.sql import read_sql
+from jet.warehouse.landing import OutageWatch, known_unreadable
 
 if TYPE_CHECKING:
     import psycopg
@@ -35,15 +36,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 500
 # Jet statuses whose orders can still change on Jet's side: re-read them each run.
 OPEN_STATUSES = ("acknowledged", "inprogress")
-
-
-#: Consecutive unreadable orders (not already known unreadable) that mean Jet itself is
-#: failing: the run stops instead of spending every order's retries on an outage.
-OUTAGE_AFTER = 16
-
-
-class JetUnavailable(RuntimeError):
-    """Jet failed too many order reads in a row: an outage, not one bad order."""
 
 
 class FetchResult(Protocol):
@@ -93,20 +85,20 @@ def ingest_orders(
     time, never now()). With ``placed_window`` (half-open), orders placed outside it are not
     landed, except those named in ``keep_ids``.
     """
-    known_unreadable = _known_unreadable(conn, unique(ids))
+    known = known_unreadable(conn, "order", unique(ids))
     # Orders already known to fail go last, so the others land first whatever happens.
-    ids = [i for i in unique(ids) if i not in known_unreadable] + [i for i in unique(ids) if i in known_unreadable]
+    ids = [i for i in unique(ids) if i not in known] + [i for i in unique(ids) if i in known]
     chunks = list(chunked(ids, batch_size))
     receipt = LoadReceipt()
-    failing = _OutageWatch(known_unreadable)
+    failing = OutageWatch(known, "order")
 
     def fetch(number: int) -> BatchRows:
         rows = BatchRows(batch_key=f"{run_key}/{kind}/{number:04d}", observed_at=observed_at)
-        if failing.outage is not None:
+        if failing.tripped:
             return rows
         for result in source.iter_orders(chunks[number]):
             _sort(result, rows, placed_window, keep_ids)
-            if failing.saw(result):
+            if failing.saw(result.merchant_order_id, result.unreadable):
                 break  # closing the fetch cancels what is still queued
         return rows
 
@@ -135,13 +127,12 @@ def ingest_orders(
                 min((number + 1) * batch_size, len(ids)),
                 len(ids),
             )
-            if failing.outage is not None:
+            if failing.tripped:
                 if pending is not None:
                     pending.cancel()
-                raise JetUnavailable(
-                    f"Jet failed {OUTAGE_AFTER} order reads in a row, last: {failing.outage}. Stopped after "
-                    f"{number + 1} of {len(chunks)} batch(es); {receipt.loaded} orders landed, "
-                    f"{receipt.unreadable} recorded unreadable; the next run fetches the rest."
+                failing.check(
+                    f"{number + 1} of {len(chunks)} batch(es) landed: {receipt.loaded} orders, "
+                    f"{receipt.unreadable} recorded unreadable"
                 )
     if not ids:
         log.info("%s: nothing to fetch", kind)
@@ -184,32 +175,6 @@ def _sort(
             rows.add_order(result.order, result.raw)
         except (ValueError, TypeError, ArithmeticError) as exc:  # the payload's content, not the batch's
             rows.add_invalid(oid, result.raw, f"$: could not be turned into warehouse rows: {exc}", "$")
-
-
-class _OutageWatch:
-    """Counts consecutive unreadable orders that were readable before; trips at OUTAGE_AFTER."""
-
-    def __init__(self, known_unreadable: set[str]) -> None:
-        self.known = known_unreadable
-        self.streak = 0
-        self.outage: str | None = None
-
-    def saw(self, result: FetchResult) -> bool:
-        """Record one result; True when the run must stop fetching."""
-        if result.unreadable is None:
-            self.streak = 0
-        elif result.merchant_order_id not in self.known:
-            self.streak += 1
-            if self.streak >= OUTAGE_AFTER:
-                self.outage = str(result.unreadable).splitlines()[0]
-        return self.outage is not None
-
-
-def _known_unreadable(conn: psycopg.Connection, ids: Sequence[str]) -> set[str]:
-    if not ids:
-        return set()
-    rows = conn.execute(read_sql("orders_known_unreadable.sql"), {"ids": list(ids)}).fetchall()
-    return {r[0] for r in rows}
 
 
 def open_order_ids(conn: psycopg.Connection) -> list[str]:

@@ -23,10 +23,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.api.errors import JetHttpError, PayloadError
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
+from jet.warehouse.landing import (
+    RECORD_ERRORS,
+    UNREADABLE_ERRORS,
+    OutageWatch,
+    database_reason,
+    known_unreadable,
+    quarantine,
+    record_read_again,
+    record_unreadable,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -252,32 +263,90 @@ def follow_refunds(
     conn: psycopg.Connection, client: Any, run: RunIdentity, alt_refund_ids: Sequence[str] | None = None
 ) -> dict[str, str]:
     """Read the state of undecided refunds from Jet and record it (a note per change).
-    Returns ``{alt_refund_id: status}`` of the refunds read."""
+    Returns ``{alt_refund_id: status}`` of the refunds read.
+
+    One refund never stops the others: a state body that is invalid (or another refund's)
+    or that the database refuses is quarantined (kind ``refund``) and the refund keeps its
+    last known status; one Jet will not serve is recorded in ``jet.unreadable``. Both are
+    read again next run.
+    """
     rows = conn.execute(
         read_sql("refunds_open.sql"), {"alt_refund_ids": list(alt_refund_ids) if alt_refund_ids is not None else None}
     ).fetchall()
+    batch_key = f"{run.run_key}/refunds"
+    known = known_unreadable(conn, "refund", [r[2] for r in rows])
+    failing = OutageWatch(known, "refund state")
     seen: dict[str, str] = {}
-    for alt, order_id, auth_id, old_status in rows:
-        state = client.get_refund(auth_id)
-        seen[alt] = state.refund_status
-        with conn.transaction():
-            conn.execute(
-                read_sql("refunds_update_status.sql"),
-                {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
-            )
-            if state.refund_status != old_status:
-                add_note(
-                    conn,
-                    order_id,
-                    "system:refunds",
-                    f"refund {alt} is {state.refund_status} at Jet",
-                    run.observed_at,
-                    source=f"refund:{alt}",
-                    dedupe_key=f"refund:{alt}:{state.refund_status}",
-                )
-        if state.refund_status.startswith("rejected"):
-            log.error("refund %s of order %s was rejected by Jet: %s", alt, order_id, state.refund_status)
+    read: list[str] = []
+    failures: list[tuple[str, JetHttpError]] = []
+    for alt, order_id, auth_id, old_status in sorted(rows, key=lambda r: r[2] in known):
+        try:
+            raw = client.get_refund_raw(auth_id)
+        except UNREADABLE_ERRORS as exc:  # a 404 too: Jet no longer serves it
+            failures.append((auth_id, exc))
+            if failing.saw(auth_id, exc):
+                break
+            continue
+        failing.saw(auth_id, None)
+        read.append(auth_id)
+        status = _record_state(conn, run, batch_key, alt, order_id, auth_id, old_status, raw)
+        if status is not None:
+            seen[alt] = status
+    with conn.transaction(), conn.cursor() as cur:
+        record_unreadable(cur, "refund", failures, run.observed_at, batch_key)
+        record_read_again(cur, "refund", read, run.observed_at)
+    failing.check(f"{len(seen)} refund states recorded, {len(failures)} unreadable")
     return seen
+
+
+def _record_state(
+    conn: psycopg.Connection,
+    run: RunIdentity,
+    batch_key: str,
+    alt: str,
+    order_id: str,
+    auth_id: str,
+    old_status: str | None,
+    raw: bytes,
+) -> str | None:
+    """Record one refund's state from its body; its status, or None when it was quarantined."""
+    from jet.api.models import RefundState, parse_payload
+
+    with conn.transaction(), conn.cursor() as cur:
+        try:
+            state = parse_payload(RefundState, raw)
+            if state.refund_authorization_id != auth_id:
+                raise PayloadError(
+                    "refund_authorization_id",
+                    f"the payload is refund {state.refund_authorization_id!r}, not the refund requested ({auth_id!r})",
+                    raw,
+                )
+        except PayloadError as exc:
+            quarantine(cur, "refund", auth_id, raw, exc.describe(), exc.field_path, run.observed_at, batch_key)
+            return None
+        try:
+            with conn.transaction():  # a savepoint: the quarantine below must still commit
+                cur.execute(
+                    read_sql("refunds_update_status.sql"),
+                    {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
+                )
+                if state.refund_status != old_status:
+                    add_note(
+                        conn,
+                        order_id,
+                        "system:refunds",
+                        f"refund {alt} is {state.refund_status} at Jet",
+                        run.observed_at,
+                        source=f"refund:{alt}",
+                        dedupe_key=f"refund:{alt}:{state.refund_status}",
+                    )
+        except RECORD_ERRORS as exc:
+            error_field, error = database_reason(exc, f"refund {auth_id}")
+            quarantine(cur, "refund", auth_id, raw, error, error_field, run.observed_at, batch_key)
+            return None
+    if state.refund_status.startswith("rejected"):
+        log.error("refund %s of order %s was rejected by Jet: %s", alt, order_id, state.refund_status)
+    return state.refund_status
 
 
 def counts(conn: psycopg.Connection) -> dict[str, int]:

@@ -4,7 +4,8 @@ credit), auto-complete what the return policy always accepts, track deadlines.
 * :func:`land_returns` lists Jet's open returns (``created``, ``inprogress``) plus every
   return the warehouse still holds as open, fetches each, lands the raw payload
   (``jet.return_payloads``) and the typed rows (``jet.returns``, ``jet.return_items``);
-  an invalid payload goes to ``jet.quarantine`` (kind ``return``) and the rest flow on.
+  an invalid payload (or one the database refuses) goes to ``jet.quarantine`` (kind
+  ``return``), one Jet will not serve to ``jet.unreadable``, and the rest flow on.
 * :func:`complete_return` builds the completion from a :class:`Completion`, checks it
   against the return as Jet shows it now, and sends it through the outbox
   (``complete_return:<return id>``): committed before the call, settled by re-reading
@@ -24,10 +25,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.api.errors import JetHttpError, PayloadError
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
+from jet.warehouse.landing import (
+    RECORD_ERRORS,
+    UNREADABLE_ERRORS,
+    OutageWatch,
+    database_reason,
+    known_unreadable,
+    quarantine,
+    record_read_again,
+    record_unreadable,
+    take_turn,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -128,11 +141,16 @@ def _rows(detail: ReturnDetail) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 @dataclass
 class LandReceipt:
+    """What one landing of returns did (XCom). Every return listed ends loaded,
+    quarantined (``refused`` of them by the database) or ``unreadable``."""
+
     listed: int = 0
     loaded: int = 0
     changed: int = 0
     new: int = 0
     quarantined: int = 0
+    refused: int = 0
+    unreadable: int = 0
 
     def as_xcom(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -141,10 +159,13 @@ class LandReceipt:
 def land_returns(
     conn: psycopg.Connection, client: Any, run: RunIdentity, ids: Sequence[str] | None = None
 ) -> LandReceipt:
-    """Fetch and land Jet's open returns and the ones we hold as open (or ``ids``)."""
-    from jet.api.errors import PayloadError
-    from jet.api.models import ReturnDetail, parse_payload
+    """Fetch and land Jet's open returns and the ones we hold as open (or ``ids``).
 
+    One bad return never stops the others: a body that is invalid (or another return's)
+    is quarantined with its raw body, one the database refuses is quarantined with the
+    database's reason (each return lands in its own savepoint), one Jet will not serve is
+    recorded in ``jet.unreadable``. Landings of returns take turns.
+    """
     if ids is None:
         listed: list[str] = []
         for status in OPEN_STATUSES:
@@ -153,70 +174,111 @@ def land_returns(
         ids = list(dict.fromkeys(listed))
     receipt = LandReceipt(listed=len(ids))
     batch_key = f"{run.run_key}/returns"
+    known = known_unreadable(conn, "return", ids)
+    failing = OutageWatch(known, "return")
+    fetched: list[tuple[str, bytes]] = []
+    failures: list[tuple[str, JetHttpError]] = []
+    for rid in [i for i in ids if i not in known] + [i for i in ids if i in known]:
+        try:
+            fetched.append((rid, fetch_raw(client, rid)))
+            failure = None
+        except UNREADABLE_ERRORS as failure_:  # a 404 too: Jet no longer serves it
+            failure = failure_
+            failures.append((rid, failure))
+        if failing.saw(rid, failure):
+            break
+    receipt.unreadable = len(failures)
     landed: list[tuple[str, ReturnDetail, bool]] = []
-    fetched = [(rid, fetch_raw(client, rid)) for rid in ids]
     with conn.transaction(), conn.cursor() as cur:
+        take_turn(cur, "jet.returns")
         for rid, raw in fetched:
-            digest = hashlib.sha256(raw).hexdigest()
-            try:
-                detail = parse_payload(ReturnDetail, raw)
-            except PayloadError as exc:
-                cur.execute(
-                    read_sql("returns_quarantine.sql"),
-                    {
-                        "id": rid,
-                        "raw_hash": digest,
-                        "raw_body": raw.decode("utf-8", errors="replace"),
-                        "error": exc.describe(),
-                        "error_field": exc.field_path,
-                        "observed_at": run.observed_at,
-                        "batch_key": batch_key,
-                    },
-                )
+            outcome = _land_one(conn, cur, rid, raw, run, batch_key)
+            if isinstance(outcome, str):
                 receipt.quarantined += 1
-                log.error("return %s quarantined: %s", rid, exc.describe())
+                receipt.refused += outcome == "refused"
                 continue
             receipt.loaded += 1
+            detail, written = outcome
+            if written is None:
+                continue  # same payload as last time: nothing to change
+            receipt.changed += 1
+            receipt.new += 1 if written else 0
+            landed.append((rid, detail, written))
+        record_unreadable(cur, "return", failures, run.observed_at, batch_key)
+        record_read_again(cur, "return", [rid for rid, _ in fetched], run.observed_at)
+        _note_changes(conn, cur, landed, run)
+    log.info("returns: %s", receipt.as_xcom())
+    failing.check(f"{receipt.loaded} returns landed, {receipt.unreadable} recorded unreadable")
+    return receipt
+
+
+def _land_one(
+    conn: psycopg.Connection, cur: psycopg.Cursor, rid: str, raw: bytes, run: RunIdentity, batch_key: str
+) -> tuple[ReturnDetail, bool | None] | str:
+    """Land one return body: ``(detail, inserted)`` (``inserted`` None when unchanged), or
+    ``"quarantined"`` / ``"refused"`` when it was kept aside."""
+    from jet.api.models import ReturnDetail, parse_payload
+
+    try:
+        detail = parse_payload(ReturnDetail, raw)
+        if detail.merchant_return_authorization_id != rid:
+            raise PayloadError(
+                "merchant_return_authorization_id",
+                f"the payload is return {detail.merchant_return_authorization_id!r}, not the return requested "
+                f"({rid!r})",
+                raw,
+            )
+    except PayloadError as exc:
+        quarantine(cur, "return", rid, raw, exc.describe(), exc.field_path, run.observed_at, batch_key)
+        return "quarantined"
+    digest = hashlib.sha256(raw).hexdigest()
+    head, items = _rows(detail)
+    try:
+        with conn.transaction():  # a savepoint: a return the database refuses undoes only its rows
             cur.execute(
                 read_sql("returns_payload_upsert.sql"),
                 {"id": rid, "payload_hash": digest, "payload": raw.decode("utf-8"), "observed_at": run.observed_at},
             )
-            head, items = _rows(detail)
             written = cur.execute(
                 read_sql("returns_upsert.sql"), {**head, "payload_hash": digest, "observed_at": run.observed_at}
             ).fetchone()
-            if written is None:
-                continue  # same payload as last time: nothing to change
-            receipt.changed += 1
-            receipt.new += 1 if written[1] else 0
-            cur.executemany(read_sql("returns_item_upsert.sql"), items)
-            landed.append((rid, detail, bool(written[1])))
-        known = {
-            r[0]
-            for r in cur.execute(
-                read_sql("returns_order_ids_known.sql"), {"ids": [d.merchant_order_id for _, d, _ in landed]}
-            )
-        }
-        for rid, detail, is_new in landed:
-            if detail.merchant_order_id not in known:
-                continue
-            what = (
-                f"return {rid} opened by Jet: "
-                + ", ".join(f"{s.merchant_sku} x{s.return_quantity} ({s.reason})" for s in detail.return_merchant_skus)
-                if is_new
-                else f"return {rid} is {detail.return_status} at Jet"
-            )
-            add_note(
-                conn,
-                detail.merchant_order_id,
-                "system:returns",
-                what,
-                run.observed_at,
-                source=f"return:{rid}",
-                dedupe_key=f"return:{rid}:{'opened' if is_new else detail.return_status}",
-            )
-    log.info("returns: %s", receipt.as_xcom())
-    return receipt
+            if written is not None:
+                cur.executemany(read_sql("returns_item_upsert.sql"), items)
+    except RECORD_ERRORS as exc:
+        error_field, error = database_reason(exc, f"return {rid}")
+        quarantine(cur, "return", rid, raw, error, error_field, run.observed_at, batch_key)
+        return "refused"
+    return detail, (None if written is None else bool(written[1]))
+
+
+def _note_changes(
+    conn: psycopg.Connection, cur: psycopg.Cursor, landed: list[tuple[str, ReturnDetail, bool]], run: RunIdentity
+) -> None:
+    """A note on the order of each return opened or moved on (orders we hold only)."""
+    known = {
+        r[0]
+        for r in cur.execute(
+            read_sql("returns_order_ids_known.sql"), {"ids": [d.merchant_order_id for _, d, _ in landed]}
+        )
+    }
+    for rid, detail, is_new in landed:
+        if detail.merchant_order_id not in known:
+            continue
+        what = (
+            f"return {rid} opened by Jet: "
+            + ", ".join(f"{s.merchant_sku} x{s.return_quantity} ({s.reason})" for s in detail.return_merchant_skus)
+            if is_new
+            else f"return {rid} is {detail.return_status} at Jet"
+        )
+        add_note(
+            conn,
+            detail.merchant_order_id,
+            "system:returns",
+            what,
+            run.observed_at,
+            source=f"return:{rid}",
+            dedupe_key=f"return:{rid}:{'opened' if is_new else detail.return_status}",
+        )
 
 
 # ---------------------------------------------------------------------- completion

@@ -2,6 +2,10 @@
 
 Every data row is checked on its own; a row that fails becomes a quarantine entry with
 the reason and the offending column, and the good rows flow on (nothing is dropped).
+Rows are also refused when the warehouse could not store them: a cell that is not UTF-8
+text or holds a NUL, a quantity beyond ``integer``, an amount, a row total or a running
+total of the settlement beyond ``numeric(14, 2)`` (the reconciliation sums each column
+per balance).
 The columns are the sandbox's (``docs/sandbox.md`` §7, Jet never published a layout);
 they are looked up by header name, so their order does not matter and extra columns are
 ignored.
@@ -17,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jet.api.models import parse_jet_datetime
+from jet.api.models import INTEGER_MAX, MONEY_LIMIT, parse_jet_datetime
 
 #: Amount columns, signed as they move the merchant's balance (CSV and jet.settlement_lines).
 AMOUNT_COLUMNS: tuple[str, ...] = (
@@ -127,18 +131,28 @@ def _money(column: str, text: str) -> Decimal:
         raise RowError(column, f"not a number: {text!r}") from None
     if not value.is_finite():
         raise RowError(column, f"not a finite number: {text!r}")
+    if abs(value) >= MONEY_LIMIT:
+        raise RowError(column, f"out of range: {text!r} (amounts are numeric(14, 2))")
     if value != value.quantize(_CENT):
         raise RowError(column, f"more than 2 decimals: {text!r}")
-    if abs(value) >= Decimal("1e12"):
-        raise RowError(column, f"out of range: {text!r}")
     return value.quantize(_CENT)
 
 
 def _quantity(text: str) -> int:
     text = text.strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise RowError("quantity", f"not a non-negative whole number: {text!r}")
+    if int(text) > INTEGER_MAX:
+        raise RowError("quantity", f"out of range: {text} (at most {INTEGER_MAX})")
     return int(text)
+
+
+def _text_cell(column: str, text: str) -> str:
+    if "\x00" in text:
+        raise RowError(column, "contains a NUL character, which the warehouse cannot store as text")
+    if any("\udc80" <= ch <= "\udcff" for ch in text):  # bytes that were not UTF-8 (surrogateescape)
+        raise RowError(column, f"not UTF-8 text: {ascii(text)[:60]}")
+    return text
 
 
 def _date(text: str) -> datetime:
@@ -152,6 +166,8 @@ def _date(text: str) -> datetime:
 
 def validate_row(values: dict[str, str], settlement_report_id: str) -> dict[str, Any]:
     """One CSV row (by header name) → a typed line; raises :class:`RowError`."""
+    for column, value in values.items():
+        _text_cell(column, value)
     sid = values["settlement_report_id"].strip()
     if sid != settlement_report_id:
         raise RowError("settlement_report_id", f"{sid!r} is not the settlement requested ({settlement_report_id})")
@@ -182,13 +198,18 @@ def validate_row(values: dict[str, str], settlement_report_id: str) -> dict[str,
         raise RowError("merchant_return_authorization_id", "a return row needs a return or a refund id")
     for column in AMOUNT_COLUMNS:
         line[column] = _money(column, values[column])
+    total = sum((line[c] for c in AMOUNT_COLUMNS), start=Decimal(0))
+    if abs(total) >= MONEY_LIMIT:
+        raise RowError("$", f"the row's amounts add up to {total}, out of range (line totals are numeric(14, 2))")
     line["description"] = (values.get("description") or "").strip() or None
     return line
 
 
 def parse_details(body: bytes | str, settlement_report_id: str) -> ParsedDetails:
     """Parse a whole file; never raises for bad content (bad rows are returned)."""
-    text = body.decode("utf-8-sig", errors="replace") if isinstance(body, bytes) else body.lstrip("\ufeff")
+    # surrogateescape keeps bytes that are not UTF-8 recognisable (and exact), so the row
+    # holding them is quarantined instead of landing with replacement characters.
+    text = body.decode("utf-8-sig", errors="surrogateescape") if isinstance(body, bytes) else body.lstrip("\ufeff")
     parsed = ParsedDetails(settlement_report_id, file_hash(body))
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -203,12 +224,13 @@ def parse_details(body: bytes | str, settlement_report_id: str) -> ParsedDetails
         parsed.data_rows = sum(1 for row in reader if row)
         return parsed
     line_no = 0
+    totals: dict[tuple[str, str], Decimal] = {}
     for row in reader:
         if not row:  # a blank line (e.g. a trailing newline) is no row
             continue
         line_no += 1
         parsed.data_rows += 1
-        row_hash = hashlib.md5("\x1f".join(row).encode(), usedforsecurity=False).hexdigest()
+        row_hash = hashlib.md5("\x1f".join(row).encode(errors="surrogateescape"), usedforsecurity=False).hexdigest()
         if len(row) != len(names):
             parsed.bad.append(
                 BadRow(line_no, _as_csv(header, row), "$", f"{len(row)} fields, the header has {len(names)}")
@@ -216,6 +238,7 @@ def parse_details(body: bytes | str, settlement_report_id: str) -> ParsedDetails
             continue
         try:
             line = validate_row(dict(zip(names, row, strict=True)), settlement_report_id)
+            _add_to_totals(totals, line)
         except RowError as exc:
             parsed.bad.append(BadRow(line_no, _as_csv(header, row), exc.column, str(exc)))
             continue
@@ -223,3 +246,28 @@ def parse_details(body: bytes | str, settlement_report_id: str) -> ParsedDetails
         line["row_hash"] = row_hash
         parsed.lines.append(line)
     return parsed
+
+
+def _add_to_totals(totals: dict[tuple[str, str], Decimal], line: dict[str, Any]) -> None:
+    """Add a row to the settlement's per-balance column totals, or refuse it (RowError) when
+    a total would leave numeric(14, 2): the reconciliation stores them."""
+    sums = {(line["balance"], c): totals.get((line["balance"], c), Decimal(0)) + line[c] for c in AMOUNT_COLUMNS}
+    for (balance, column), total in sums.items():
+        if abs(total) >= MONEY_LIMIT:
+            raise RowError(
+                column, f"the settlement's {balance} {column} would add up to {total}, out of range (numeric(14, 2))"
+            )
+    totals.update(sums)
+
+
+def raw_rows(body: bytes | str) -> dict[int, str]:
+    """Header + row as CSV text, by line number (as :func:`parse_details` numbers them):
+    what to quarantine for a row the warehouse refused."""
+    text = body.decode("utf-8-sig", errors="surrogateescape") if isinstance(body, bytes) else body.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    out: dict[int, str] = {}
+    for row in reader:
+        if row:
+            out[len(out) + 1] = _as_csv(header, row)
+    return out

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jet.api.errors import PayloadError
+from jet.api.errors import PayloadError, WriteOutcomeUnknown
 from jet.api.hook import JetHook
 from jet.api.models import SettlementReport, parse_payload
 from jet.settlement.details import parse_details
@@ -24,6 +24,13 @@ from jet.settlement.reconcile import missing_orders, reconcile
 from jet.settlement.window import SettlementWindow
 from jet.sql import read_sql
 from jet.warehouse.db import connect
+from jet.warehouse.landing import (
+    UNREADABLE_ERRORS,
+    OutageWatch,
+    known_unreadable,
+    record_read_again,
+    record_unreadable,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -39,6 +46,15 @@ DETAILS_READY_TIMEOUT = 600.0
 
 class SettlementDetailsUnavailable(RuntimeError):
     """Jet reported the detail file as Failed or Expired, or it never became Ready in time."""
+
+
+#: Why a settlement's detail file may not be had this run: recorded in jet.unreadable and
+#: asked for again next run (asking again only makes another report: harmless).
+DETAILS_UNREADABLE: tuple[type[Exception], ...] = (
+    *UNREADABLE_ERRORS,
+    WriteOutcomeUnknown,
+    SettlementDetailsUnavailable,
+)
 
 
 class SettlementSource(Protocol):
@@ -72,9 +88,7 @@ def download_details(
         status = state.report_status.strip().lower()
         if status == "ready" and state.report_url:
             raw = source.download(state.report_url)
-            return DetailFile(
-                parse_details(raw, settlement_report_id), raw.decode("utf-8", errors="replace"), report_id
-            )
+            return DetailFile(parse_details(raw, settlement_report_id), raw, report_id)
         if status in ("failed", "expired"):
             raise SettlementDetailsUnavailable(
                 f"SettlementDetails {report_id} for settlement {settlement_report_id} is {state.report_status}"
@@ -114,6 +128,9 @@ def fetch_settlements(
         in_window: list[str] = []
         receipt: dict[str, Any] = {"listed": len(listed), "reports_read": 0, "reports_quarantined": 0}
         to_detail: list[str] = []
+        report_failures: list[tuple[str, Exception]] = []
+        read: list[str] = []
+        failing = OutageWatch(known_unreadable(conn, "settlement_report", listed), "settlement report")
         for sid in listed:  # one report per day: a handful per run, not rows
             if sid in known:
                 period_end, final, current = known[sid]
@@ -122,7 +139,17 @@ def fetch_settlements(
                 if final and current:
                     in_window.append(sid)
                     continue
-            raw = source.get_settlement_report_raw(sid)
+            try:
+                raw = source.get_settlement_report_raw(sid)
+            except UNREADABLE_ERRORS as exc:  # this report only: the others flow on
+                report_failures.append((sid, exc))
+                if sid in known:
+                    in_window.append(sid)  # its last landed version still counts
+                if failing.saw(sid, exc):
+                    break
+                continue
+            failing.saw(sid, None)
+            read.append(sid)
             receipt["reports_read"] += 1
             try:
                 period_end = parse_payload(SettlementReport, raw).settlement_period_end
@@ -139,11 +166,25 @@ def fetch_settlements(
             current = conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone()[3]
             if not current:
                 to_detail.append(sid)
-        files = [download_details(source, sid) for sid in to_detail]
+        files, detail_failures = [], []
+        for sid in to_detail:
+            try:
+                files.append(download_details(source, sid))
+            except DETAILS_UNREADABLE as exc:  # read again next run: its details are not current
+                detail_failures.append((sid, exc))
         receipt.update(land_details(conn, files, run) if files else {"files": 0, "lines": 0, "quarantined_lines": 0})
-        receipt["settlement_ids"] = sorted(in_window)
+        with conn.transaction(), conn.cursor() as cur:
+            record_unreadable(cur, "settlement_report", report_failures, run.observed_at, run.run_key)
+            record_unreadable(cur, "settlement_details", detail_failures, run.observed_at, run.run_key)
+            record_read_again(cur, "settlement_report", read, run.observed_at)
+            detailed = [f.parsed.settlement_report_id for f in files]
+            record_read_again(cur, "settlement_details", detailed, run.observed_at)
+        receipt["reports_unreadable"] = len(report_failures)
+        receipt["details_unreadable"] = len(detail_failures)
+        receipt["settlement_ids"] = sorted(set(in_window))
         receipt["window"] = [window.start.isoformat(), window.end.isoformat()]
         log.info("settlements: %s", {k: v for k, v in receipt.items() if k != "settlement_ids"})
+        failing.check(f"{receipt['reports_read']} reports read, {len(report_failures)} recorded unreadable")
         return receipt
     finally:
         if own:

@@ -17,6 +17,7 @@ Orders, returns, refunds and settlements land through the same rules:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds a landing waits for another landing of the same data before it gives up.
 LANDING_LOCK_TIMEOUT = 120.0
+#: Consecutive records Jet would not serve (none of them known to fail already) that mean
+#: Jet itself is failing: the landing stops instead of spending every record's retries on
+#: an outage, after landing what it has.
+OUTAGE_AFTER = 16
 
 #: Errors caused by the content of one record: the record is quarantined with the
 #: database's reason and the others commit. Anything else (connection lost, lock timeout,
@@ -52,6 +57,79 @@ UNREADABLE_ERRORS: tuple[type[JetHttpError], ...] = (JetRetriesExhausted, JetReq
 
 class LandingBusy(RuntimeError):
     """Another session held the landing's lock for longer than the bounded wait."""
+
+
+class JetUnavailable(RuntimeError):
+    """Jet failed too many reads in a row: an outage, not one bad record."""
+
+
+class OutageWatch:
+    """Tells one record Jet will not serve (recorded, the others flow on) from an outage:
+    :data:`OUTAGE_AFTER` failures in a row of records not already known to fail."""
+
+    def __init__(self, known_unreadable: set[str], what: str) -> None:
+        self.known = known_unreadable
+        self.what = what
+        self.streak = 0
+        self.last: str | None = None
+        self.tripped = False
+
+    def saw(self, object_id: str, failure: Exception | None) -> bool:
+        """Record one read; True once the landing must stop reading."""
+        if failure is None:
+            self.streak = 0
+        elif object_id not in self.known:
+            self.streak += 1
+            self.last = str(failure).splitlines()[0]
+            self.tripped = self.tripped or self.streak >= OUTAGE_AFTER
+        return self.tripped
+
+    def check(self, done: str) -> None:
+        """Raise :class:`JetUnavailable` (after the caller landed what it had) if tripped."""
+        if self.tripped:
+            raise JetUnavailable(
+                f"Jet failed {OUTAGE_AFTER} {self.what} reads in a row, last: {self.last}. Stopped; {done}; "
+                "the next run reads the rest."
+            )
+
+
+def known_unreadable(conn: psycopg.Connection, kind: str, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the latest attempts could not read (they are read last, and do not
+    count toward an outage)."""
+    if not ids:
+        return set()
+    rows = conn.execute(read_sql("warehouse_known_unreadable.sql"), {"kind": kind, "ids": list(ids)}).fetchall()
+    return {r[0] for r in rows}
+
+
+def quarantine(
+    cur: psycopg.Cursor,
+    kind: str,
+    object_id: str,
+    raw: bytes | str,
+    error: str,
+    error_field: str | None,
+    observed_at: datetime,
+    batch_key: str,
+) -> None:
+    """Keep one invalid body with its reason (kind ``return``, ``refund``, ``settlement_report``...);
+    seeing the same body again only moves its last-seen stamp forward."""
+    text, exact = storable_body(raw)
+    cur.execute(
+        read_sql("warehouse_quarantine.sql"),
+        {
+            "kind": kind,
+            "object_id": object_id,
+            "raw_hash": hashlib.sha256(exact_bytes(raw)).hexdigest(),
+            "raw_body": text,
+            "raw_bytes": exact,
+            "error": error,
+            "error_field": error_field,
+            "observed_at": observed_at,
+            "batch_key": batch_key,
+        },
+    )
+    log.error("%s %s quarantined: %s", kind, object_id, error)
 
 
 def storable_body(raw: bytes | str) -> tuple[str, bytes | None]:
@@ -142,14 +220,15 @@ def _holders(conn: psycopg.Connection, table: str) -> str:
 def record_unreadable(
     cur: psycopg.Cursor,
     kind: str,
-    failures: Sequence[tuple[str, JetHttpError]],
+    failures: Sequence[tuple[str, Exception]],
     observed_at: datetime,
     batch_key: str,
 ) -> None:
-    """Record records Jet would not serve (``(object_id, error)``); counts each run once."""
+    """Record records Jet would not serve (``(object_id, error)``, the error's HTTP status
+    kept when it has one); counts each run once."""
     if not failures:
         return
-    rows = [(oid, str(exc).splitlines()[0][:2000], exc.status) for oid, exc in failures]
+    rows = [(oid, str(exc).splitlines()[0][:2000], getattr(exc, "status", None)) for oid, exc in failures]
     cur.execute(
         read_sql("warehouse_unreadable_record.sql"),
         {
