@@ -50,7 +50,7 @@ BATCH = 500
 TABLES = (
     "jet.ingest_batches", "jet.order_payloads", "jet.quarantine", "jet.customers", "jet.orders",
     "jet.order_items", "jet.shipping_addresses", "jet.order_shipments", "jet.order_status_history",
-    "jet.order_fetch_misses",
+    "jet.order_fetch_misses", "jet.unreadable",
 )  # fmt: skip
 # Every table a batch writes, with its rows (the raw-COPY baseline writes straight into them).
 TARGETS = (

@@ -457,7 +457,7 @@ SETTLEMENT_REPORT_VARIANTS: tuple[Variant, ...] = (
         "the body is another settlement's",
         lambda _p, neighbour: dumps(neighbour),
         field="settlement_report_id",
-        reason="is not the report requested",
+        reason="not the settlement report requested",
     ),
     Variant("jet_500", "Jet answers 500 on every attempt", lambda _p, _n: None, outcome=UNREADABLE, reason="HTTP 500"),
     Variant("truncated_json", "the body cut in half", _truncated, field="$", reason="invalid JSON"),

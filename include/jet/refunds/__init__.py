@@ -23,18 +23,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from jet.api.errors import JetHttpError, PayloadError
+from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
 from jet.warehouse.landing import (
-    RECORD_ERRORS,
     UNREADABLE_ERRORS,
     OutageWatch,
-    database_reason,
     known_unreadable,
-    quarantine,
+    land_or_quarantine,
+    parse_or_quarantine,
     record_read_again,
     record_unreadable,
 )
@@ -310,39 +309,32 @@ def _record_state(
     raw: bytes,
 ) -> str | None:
     """Record one refund's state from its body; its status, or None when it was quarantined."""
-    from jet.api.models import RefundState, parse_payload
+    from jet.api.models import RefundState
 
+    stamps = {"observed_at": run.observed_at, "batch_key": batch_key}
     with conn.transaction(), conn.cursor() as cur:
-        try:
-            state = parse_payload(RefundState, raw)
-            if state.refund_authorization_id != auth_id:
-                raise PayloadError(
-                    "refund_authorization_id",
-                    f"the payload is refund {state.refund_authorization_id!r}, not the refund requested ({auth_id!r})",
-                    raw,
-                )
-        except PayloadError as exc:
-            quarantine(cur, "refund", auth_id, raw, exc.describe(), exc.field_path, run.observed_at, batch_key)
+        state, _ = parse_or_quarantine(cur, RefundState, "refund", auth_id, "refund_authorization_id", raw, **stamps)
+        if state is None:
             return None
-        try:
-            with conn.transaction():  # a savepoint: the quarantine below must still commit
-                cur.execute(
-                    read_sql("refunds_update_status.sql"),
-                    {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
+
+        def write() -> None:
+            cur.execute(
+                read_sql("refunds_update_status.sql"),
+                {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
+            )
+            if state.refund_status != old_status:
+                add_note(
+                    conn,
+                    order_id,
+                    "system:refunds",
+                    f"refund {alt} is {state.refund_status} at Jet",
+                    run.observed_at,
+                    source=f"refund:{alt}",
+                    dedupe_key=f"refund:{alt}:{state.refund_status}",
                 )
-                if state.refund_status != old_status:
-                    add_note(
-                        conn,
-                        order_id,
-                        "system:refunds",
-                        f"refund {alt} is {state.refund_status} at Jet",
-                        run.observed_at,
-                        source=f"refund:{alt}",
-                        dedupe_key=f"refund:{alt}:{state.refund_status}",
-                    )
-        except RECORD_ERRORS as exc:
-            error_field, error = database_reason(exc, f"refund {auth_id}")
-            quarantine(cur, "refund", auth_id, raw, error, error_field, run.observed_at, batch_key)
+
+        _, refused = land_or_quarantine(conn, cur, write, kind="refund", object_id=auth_id, raw=raw, **stamps)
+        if refused:
             return None
     if state.refund_status.startswith("rejected"):
         log.error("refund %s of order %s was rejected by Jet: %s", alt, order_id, state.refund_status)

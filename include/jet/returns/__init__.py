@@ -25,18 +25,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from jet.api.errors import JetHttpError, PayloadError
+from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
 from jet.notes import add_note
 from jet.sql import read_sql
 from jet.warehouse.landing import (
-    RECORD_ERRORS,
     UNREADABLE_ERRORS,
     OutageWatch,
-    database_reason,
     known_unreadable,
-    quarantine,
+    land_or_quarantine,
+    parse_or_quarantine,
     record_read_again,
     record_unreadable,
     take_turn,
@@ -217,38 +216,30 @@ def _land_one(
 ) -> tuple[ReturnDetail, bool | None] | str:
     """Land one return body: ``(detail, inserted)`` (``inserted`` None when unchanged), or
     ``"quarantined"`` / ``"refused"`` when it was kept aside."""
-    from jet.api.models import ReturnDetail, parse_payload
+    from jet.api.models import ReturnDetail
 
-    try:
-        detail = parse_payload(ReturnDetail, raw)
-        if detail.merchant_return_authorization_id != rid:
-            raise PayloadError(
-                "merchant_return_authorization_id",
-                f"the payload is return {detail.merchant_return_authorization_id!r}, not the return requested "
-                f"({rid!r})",
-                raw,
-            )
-    except PayloadError as exc:
-        quarantine(cur, "return", rid, raw, exc.describe(), exc.field_path, run.observed_at, batch_key)
+    stamps = {"observed_at": run.observed_at, "batch_key": batch_key}
+    detail, _ = parse_or_quarantine(cur, ReturnDetail, "return", rid, "merchant_return_authorization_id", raw, **stamps)
+    if detail is None:
         return "quarantined"
     digest = hashlib.sha256(raw).hexdigest()
     head, items = _rows(detail)
-    try:
-        with conn.transaction():  # a savepoint: a return the database refuses undoes only its rows
-            cur.execute(
-                read_sql("returns_payload_upsert.sql"),
-                {"id": rid, "payload_hash": digest, "payload": raw.decode("utf-8"), "observed_at": run.observed_at},
-            )
-            written = cur.execute(
-                read_sql("returns_upsert.sql"), {**head, "payload_hash": digest, "observed_at": run.observed_at}
-            ).fetchone()
-            if written is not None:
-                cur.executemany(read_sql("returns_item_upsert.sql"), items)
-    except RECORD_ERRORS as exc:
-        error_field, error = database_reason(exc, f"return {rid}")
-        quarantine(cur, "return", rid, raw, error, error_field, run.observed_at, batch_key)
-        return "refused"
-    return detail, (None if written is None else bool(written[1]))
+
+    def write() -> bool | None:
+        cur.execute(
+            read_sql("returns_payload_upsert.sql"),
+            {"id": rid, "payload_hash": digest, "payload": raw.decode("utf-8"), "observed_at": run.observed_at},
+        )
+        written = cur.execute(
+            read_sql("returns_upsert.sql"), {**head, "payload_hash": digest, "observed_at": run.observed_at}
+        ).fetchone()
+        if written is None:
+            return None
+        cur.executemany(read_sql("returns_item_upsert.sql"), items)
+        return bool(written[1])
+
+    inserted, refused = land_or_quarantine(conn, cur, write, kind="return", object_id=rid, raw=raw, **stamps)
+    return "refused" if refused else (detail, inserted)
 
 
 def _note_changes(

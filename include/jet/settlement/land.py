@@ -15,13 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jet.api.errors import PayloadError
-from jet.api.models import SettlementReport, parse_payload
+from jet.api.models import SettlementReport
 from jet.orders.load import copy_rows
 from jet.settlement.details import LINE_COLUMNS, BadRow, ParsedDetails, raw_rows
 from jet.settlement.window import is_final
 from jet.sql import read_sql
-from jet.warehouse.landing import RECORD_ERRORS, database_reason, quarantine, storable_body, take_turn
+from jet.warehouse.landing import (
+    RECORD_ERRORS,
+    database_reason,
+    land_or_quarantine,
+    parse_or_quarantine,
+    storable_body,
+    take_turn,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -88,42 +94,29 @@ def land_report(conn: psycopg.Connection, settlement_report_id: str, raw: bytes,
     database refuses, is quarantined with its reason and reported back (the caller counts
     it); nothing raises for bad content.
     """
+    sid, digest = settlement_report_id, _sha256(raw)
     stamps = {"observed_at": run.observed_at, "run_key": run.run_key}
     with conn.transaction(), conn.cursor() as cur:
         take_turn(cur, "jet.settlement_reports")
-        try:
-            report = parse_payload(SettlementReport, raw)
-            if report.settlement_report_id != settlement_report_id:
-                raise PayloadError(
-                    "settlement_report_id",
-                    f"{report.settlement_report_id!r} is not the report requested ({settlement_report_id})",
-                    raw,
-                )
-        except PayloadError as exc:
-            error = exc.describe()
-            quarantine(cur, "settlement_report", settlement_report_id, raw, error, exc.field_path, **_stamps(run))
-            return LandedReport(settlement_report_id, None, exc.describe())
-        try:
-            with conn.transaction():  # a savepoint: the quarantine below must still commit
-                # The body goes to JSONB as served: jsonb keeps numbers as exact numerics.
-                cur.execute(
-                    read_sql("settlement_payload_upsert.sql"),
-                    {
-                        "settlement_report_id": settlement_report_id,
-                        "payload_hash": _sha256(raw),
-                        "payload": raw.decode("utf-8"),
-                        **stamps,
-                    },
-                )
-                cur.execute(
-                    read_sql("settlement_report_upsert.sql"),
-                    {**report_params(report), "payload_hash": _sha256(raw), **stamps},
-                )
-        except RECORD_ERRORS as exc:
-            error_field, error = database_reason(exc, f"settlement report {settlement_report_id}")
-            quarantine(cur, "settlement_report", settlement_report_id, raw, error, error_field, **_stamps(run))
-            return LandedReport(settlement_report_id, None, error)
-    return LandedReport(settlement_report_id, report)
+        report, invalid = parse_or_quarantine(
+            cur, SettlementReport, "settlement_report", sid, "settlement_report_id", raw, **_stamps(run)
+        )
+        if report is None:
+            return LandedReport(sid, None, invalid)
+
+        def write() -> None:
+            # The body goes to JSONB as served: jsonb keeps numbers as exact numerics.
+            cur.execute(
+                read_sql("settlement_payload_upsert.sql"),
+                {"settlement_report_id": sid, "payload_hash": digest, "payload": raw.decode("utf-8"), **stamps},
+            )
+            params = {**report_params(report), "payload_hash": digest, **stamps}
+            cur.execute(read_sql("settlement_report_upsert.sql"), params)
+
+        _, refused = land_or_quarantine(
+            conn, cur, write, kind="settlement_report", object_id=sid, raw=raw, **_stamps(run)
+        )
+    return LandedReport(sid, None, refused) if refused else LandedReport(sid, report)
 
 
 def _stamps(run: RunIdentity) -> dict[str, Any]:

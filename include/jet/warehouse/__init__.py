@@ -1,1 +1,1 @@
-"""The PostgreSQL warehouse: migrations, connections, COPY + upsert helpers."""
+"""The PostgreSQL warehouse: migrations, connections, and the rules every landing shares (`landing`)."""

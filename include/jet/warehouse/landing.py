@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
 from psycopg import errors, sql
 
-from jet.api.errors import JetHttpError, JetRequestRejected, JetRetriesExhausted
+from jet.api.errors import JetHttpError, JetRequestRejected, JetRetriesExhausted, PayloadError
 from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 
@@ -249,3 +255,57 @@ def record_read_again(cur: psycopg.Cursor, kind: str, ids: Sequence[str], observ
     if ids:
         params = {"kind": kind, "ids": list(ids), "at": observed_at}
         cur.execute(read_sql("warehouse_unreadable_read_again.sql"), params)
+
+
+def parse_or_quarantine(
+    cur: psycopg.Cursor,
+    model: type[M],
+    kind: str,
+    object_id: str,
+    id_field: str,
+    raw: bytes,
+    observed_at: datetime,
+    batch_key: str,
+) -> tuple[M | None, str | None]:
+    """``(raw validated as model, None)``, or ``(None, reason)`` after quarantining it:
+    invalid, or naming another object in ``id_field`` than the one requested (landing it
+    would overwrite that other object and lose this one)."""
+    from jet.api.models import parse_payload
+
+    try:
+        parsed = parse_payload(model, raw)
+        named, what = getattr(parsed, id_field), kind.replace("_", " ")
+        if named != object_id:
+            raise PayloadError(
+                id_field, f"the payload is {what} {named!r}, not the {what} requested ({object_id!r})", raw
+            )
+    except PayloadError as exc:
+        quarantine(cur, kind, object_id, raw, exc.describe(), exc.field_path, observed_at, batch_key)
+        return None, exc.describe()
+    return parsed, None
+
+
+T = TypeVar("T")
+
+
+def land_or_quarantine(
+    conn: psycopg.Connection,
+    cur: psycopg.Cursor,
+    work: Callable[[], T],
+    *,
+    kind: str,
+    object_id: str,
+    raw: bytes,
+    observed_at: datetime,
+    batch_key: str,
+) -> tuple[T | None, str | None]:
+    """Run ``work`` (one record's writes) in a savepoint: ``(its result, None)``, or
+    ``(None, reason)`` after quarantining the record with the database's reason when the
+    database refused it (:data:`RECORD_ERRORS`); the enclosing transaction goes on."""
+    try:
+        with conn.transaction():
+            return work(), None
+    except RECORD_ERRORS as exc:
+        error_field, error = database_reason(exc, f"{kind.replace('_', ' ')} {object_id}")
+        quarantine(cur, kind, object_id, raw, error, error_field, observed_at, batch_key)
+        return None, error

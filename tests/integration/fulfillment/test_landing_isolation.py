@@ -58,6 +58,18 @@ def shipped(sandbox: Any, jet_connection: Any, fdb: psycopg.Connection) -> Any:
     return _shipped
 
 
+def refund_body(order_item_id: str) -> dict[str, Any]:
+    """A merchant refund of one unit, one dollar, of the line."""
+    line = {
+        "order_item_id": order_item_id,
+        "total_quantity_returned": 1,
+        "order_return_refund_qty": 1,
+        "refund_reason": "No longer want this item",
+        "refund_amount": {"principal": 1.0, "tax": 0, "shipping_cost": 0, "shipping_tax": 0},
+    }
+    return {"items": [line]}
+
+
 def serve_bad(sandbox: Any, kind: str, path: str, variant: Variant, object_id: str, good: Any, other: Any) -> Any:
     body = variant.build(good, other)
     if body is None:
@@ -134,17 +146,7 @@ def test_every_malformed_refund_state_beside_twenty_good_ones(
     with sandbox.jet_client() as jet:
         for n, oid in enumerate(orders):
             item = jet.get(f"/orders/withoutShipmentDetail/{oid}").json()["order_items"][0]
-            body = {
-                "items": [
-                    {
-                        "order_item_id": item["order_item_id"],
-                        "total_quantity_returned": 1,
-                        "order_return_refund_qty": 1,
-                        "refund_reason": "No longer want this item",
-                        "refund_amount": {"principal": 1.0, "tax": 0, "shipping_cost": 0, "shipping_tax": 0},
-                    }
-                ]
-            }
+            body = refund_body(item["order_item_id"])
             created = jet.post(f"/refunds/{oid}/RF-{n}", json=body)
             assert created.status_code == 201, created.text
             auth[f"RF-{n}"] = created.json()["refund_authorization_id"]
@@ -209,22 +211,8 @@ def test_a_return_and_a_refund_the_database_refuses_are_quarantined(
     returns = [sandbox.generate_return(oid) for oid in orders]
     with sandbox.jet_client() as jet:
         bad = jet.get(f"/returns/state/{returns[0]}").json()
-        created = jet.post(
-            f"/refunds/{orders[1]}/RF-P",
-            json={
-                "items": [
-                    {
-                        "order_item_id": jet.get(f"/orders/withoutShipmentDetail/{orders[1]}").json()["order_items"][0][
-                            "order_item_id"
-                        ],
-                        "total_quantity_returned": 1,
-                        "order_return_refund_qty": 1,
-                        "refund_reason": "No longer want this item",
-                        "refund_amount": {"principal": 1.0, "tax": 0, "shipping_cost": 0, "shipping_tax": 0},
-                    }
-                ]
-            },
-        ).json()
+        item = jet.get(f"/orders/withoutShipmentDetail/{orders[1]}").json()["order_items"][0]
+        created = jet.post(f"/refunds/{orders[1]}/RF-P", json=refund_body(item["order_item_id"])).json()
         refund = jet.get(f"/refunds/state/{created['refund_authorization_id']}").json()
     sandbox.set_raw("return", returns[0], json.dumps({**bad, "tracking_number": poison}))
     sandbox.set_raw("refund", "RF-P", json.dumps({**refund, "refund_status": poison}))
