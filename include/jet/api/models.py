@@ -360,14 +360,18 @@ MONEY_PRECISION, MONEY_SCALE = 14, 2  # every amount column is numeric(14, 2)
 #: numeric(14, 2) holds an amount whose absolute value, rounded to cents, is below this.
 MONEY_LIMIT = Decimal(10) ** (MONEY_PRECISION - MONEY_SCALE)
 _CENT = Decimal(1).scaleb(-MONEY_SCALE)
+_NEAR_LIMIT = MONEY_LIMIT - _CENT
 INTEGER_MAX = 2**31 - 1  # quantities are integer
 SMALLINT_MAX = 2**15 - 1  # jet.order_items.line_number is smallint
 
 
 def _bounded_money(value: Any) -> Decimal:
     number = _validate_money(value)
-    # PostgreSQL rounds half away from zero to the column's scale, then checks the range.
-    if abs(number) >= MONEY_LIMIT or abs(number.quantize(_CENT, ROUND_HALF_UP)) >= MONEY_LIMIT:
+    # PostgreSQL rounds half away from zero to the column's scale, then checks the range:
+    # only an amount within a cent of the limit needs the rounding (the common case skips it).
+    if abs(number) >= _NEAR_LIMIT and (
+        abs(number) >= MONEY_LIMIT or abs(number.quantize(_CENT, ROUND_HALF_UP)) >= MONEY_LIMIT
+    ):
         raise PydanticCustomError(
             "jet_range",
             "{value} is out of range: amounts are stored as numeric({p}, {s}), at most ±{limit}",

@@ -10,7 +10,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jet.api.models import shipment_key
@@ -217,23 +216,20 @@ def _order_row(order: OrderDetail, digest: str, at: datetime, batch_key: str) ->
     )
 
 
-def _adjustment_json(fields: dict[str, Any]) -> str:
-    """One fee adjustment as a JSON object, amounts with the Decimal's exact digits
-    (jsonb keeps them as numeric): nothing goes through float."""
+def _adjustment_json(adjustment: Any) -> str:
+    """One fee adjustment as a JSON object, its value with the Decimal's exact digits
+    (jsonb keeps them as numeric): nothing goes through float, so a commission such as
+    0.30000000000000004 lands as sent instead of failing the batch."""
     return (
-        "{"
-        + ",".join(
-            f"{json.dumps(k)}:{v}" if isinstance(v, Decimal) else f"{json.dumps(k)}:{json.dumps(v)}"
-            for k, v in fields.items()
-        )
-        + "}"
+        f'{{"adjustment_name":{json.dumps(adjustment.adjustment_name)},'
+        f'"adjustment_type":{json.dumps(adjustment.adjustment_type)},'
+        f'"commission_id":{json.dumps(adjustment.commission_id)},"value":{adjustment.value}}}'
     )
 
 
 def _item_row(order_id: str, line_number: int, item: Any) -> tuple[Any, ...]:
     price = item.item_price
-    # Exact digits: a commission like 0.30000000000000004 must land as sent, not fail.
-    adjustments = "[" + ",".join(_adjustment_json(a.model_dump()) for a in item.fee_adjustments) + "]"
+    adjustments = "[" + ",".join(_adjustment_json(a) for a in item.fee_adjustments) + "]"
     return (
         order_id,
         item.order_item_id,
