@@ -51,8 +51,12 @@ def test_jet_orders_runs_with_a_fixed_number_of_tasks(
     # XCom carries receipts (counts and batch keys), never rows.
     ti = next(t for t in run.get_task_instances() if t.task_id == "pull_ready_orders")
     receipt = ti.xcom_pull(task_ids="pull_ready_orders")
-    assert set(receipt) == {"listed", "loaded", "changed", "quarantined", "missing", "skipped_created", "batches"}
+    assert set(receipt) == {
+        "listed", "loaded", "changed", "quarantined", "missing", "skipped_created", "unreadable", "refused",
+        "order_by_order", "batches",
+    }  # fmt: skip
     assert receipt["loaded"] == 5
+    assert all(isinstance(v, int) for k, v in receipt.items() if k != "batches")
     assert all(isinstance(b, str) for b in receipt["batches"])
 
     # The same run again (as a cleared and re-run DAG run would): every table unchanged.
