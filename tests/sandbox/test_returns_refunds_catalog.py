@@ -285,3 +285,27 @@ def test_raw_bodies_are_served_byte_for_byte_until_restored(sandbox: SandboxProc
     missing = sandbox.client.put(f"/_sandbox/raw/return/{'0' * 32}", content=b"x")
     assert missing.status_code == 404
     assert sandbox.client.put(f"/_sandbox/raw/bogus/{return_id}", content=b"x").status_code == 400
+
+
+def test_raw_status_overrides_fail_one_object_until_restored(sandbox: SandboxProcess, jet: httpx.Client) -> None:
+    """``?status=`` makes Jet fail one return or refund only, with or without a body; an
+    out-of-range status is refused and changes nothing."""
+    order_id = shipped_order(sandbox, jet)
+    return_id = open_return(jet, order_id)["merchant_return_authorization_id"]
+    other_id = open_return(jet, shipped_order(sandbox, jet))["merchant_return_authorization_id"]
+    detail = jet.get(f"/orders/withoutShipmentDetail/{order_id}").json()
+    refund_id = jet.post(f"/refunds/{order_id}/R-500", json=refund_body(detail)).json()["refund_authorization_id"]
+    sandbox.set_raw("return", return_id, b'{"errors": ["boom"]}', status=500)
+    sandbox.set_raw("refund", refund_id, b"", status=503)  # a status alone is an override too
+    failed = jet.get(f"/returns/state/{return_id}")
+    assert (failed.status_code, failed.content) == (500, b'{"errors": ["boom"]}')
+    assert jet.get(f"/refunds/state/{refund_id}").status_code == 503
+    assert jet.get("/refunds/state/R-500").status_code == 503  # by alt_refund_id too
+    assert jet.get(f"/returns/state/{other_id}").status_code == 200, "only that return fails"
+    for status in (99, 600):
+        refused = sandbox.client.put(f"/_sandbox/raw/return/{return_id}", content=b"x", params={"status": status})
+        assert refused.status_code == 400
+        assert "status must be an HTTP status" in refused.text
+    assert jet.get(f"/returns/state/{return_id}").status_code == 500, "a refused override changes nothing"
+    sandbox.set_raw("return", return_id, b"")  # empty body, status 200: restored
+    assert jet.get(f"/returns/state/{return_id}").json()["merchant_return_authorization_id"] == return_id
