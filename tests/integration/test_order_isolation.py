@@ -16,6 +16,8 @@ import pytest
 
 from jet.orders.tasks import import_orders, pull_ready, refresh_open
 from jet.runs import RunIdentity
+from jet.warehouse.locks import LockHeld
+from jet.warehouse.scratch import empty
 from tests.conftest import ORDER_TABLES
 from tests.helpers import table_checksums
 from tests.integration.fulfillment.conftest import acknowledge_at_jet
@@ -164,7 +166,7 @@ def test_concurrent_landings_of_the_same_orders_both_succeed(
     assert reference["jet.orders"][0] == 150
     assert reference["jet.quarantine"][0] == 0
     for n in range(3):
-        clean_orders.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        empty(clean_orders, TABLES)
         # The scheduled pull and an operator's import of the same orders, at the same time.
         pull, manual = later(10 * n + 1), RunIdentity("jet_import_order", f"manual__{n}", later(10 * n + 2).observed_at)
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -175,10 +177,10 @@ def test_concurrent_landings_of_the_same_orders_both_succeed(
         assert content(clean_orders) == reference
         assert clean_orders.execute("SELECT count(*) FROM jet.ingest_batches").fetchone() == (2,)
     # The same run twice at once (a retry while a stale attempt still runs): byte-identical.
-    clean_orders.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+    empty(clean_orders, TABLES)
     pull_ready(RUN)
     serial = table_checksums(clean_orders, TABLES)
-    clean_orders.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+    empty(clean_orders, TABLES)
     with ThreadPoolExecutor(max_workers=2) as pool:
         for f in [pool.submit(pull_ready, RUN) for _ in range(2)]:
             f.result(timeout=120)
@@ -194,11 +196,11 @@ def test_a_landing_waits_a_bounded_time_and_names_who_blocks_it(
     monkeypatch.setattr(landing, "LANDING_LOCK_TIMEOUT", 0.5)
     with psycopg.connect(warehouse_url, application_name="someone-else") as holder:
         holder.execute("LOCK TABLE jet.ingest_batches IN SHARE ROW EXCLUSIVE MODE")
-        with pytest.raises(
-            landing.LandingBusy, match=r"waiting to land into jet.ingest_batches: held by pid \d+"
-        ) as info:
+        busy = r"the landing lock on jet.ingest_batches is held by another session, waited 0.5 s: pid \d+"
+        with pytest.raises(landing.LandingBusy, match=busy) as info:
             pull_ready(RUN)
-        assert "someone-else" in str(info.value)
+        assert "application_name 'someone-else'" in str(info.value)
+        assert isinstance(info.value, LockHeld)  # one kind of error for every bounded lock wait
     assert pull_ready(RUN)["loaded"] == 3  # once free, the landing goes through
     # The analysts' read-only role cannot take the landing's turn, so it cannot stall it.
     with psycopg.connect(warehouse_url) as analyst:

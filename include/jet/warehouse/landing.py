@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
@@ -28,6 +28,7 @@ from psycopg import errors, sql
 
 from jet.api.errors import JetHttpError, JetRequestRejected, JetRetriesExhausted, PayloadError
 from jet.sql import read_sql
+from jet.warehouse.locks import Holder, LockHeld, timeout_setting
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -61,8 +62,9 @@ RECORD_ERRORS: tuple[type[BaseException], ...] = (
 UNREADABLE_ERRORS: tuple[type[JetHttpError], ...] = (JetRetriesExhausted, JetRequestRejected)
 
 
-class LandingBusy(RuntimeError):
-    """Another session held the landing's lock for longer than the bounded wait."""
+class LandingBusy(LockHeld):
+    """Another session held the landing's table lock for longer than the bounded wait
+    (a :class:`~jet.warehouse.locks.LockHeld`: the message names who holds it)."""
 
 
 class JetUnavailable(RuntimeError):
@@ -197,30 +199,30 @@ def take_turn(cur: psycopg.Cursor, table: str, timeout: float | None = None) -> 
     analysts and the console keep reading. Only a role allowed to write the table can take
     it, so the read-only analysts' role cannot stall a landing.
     """
-    timeout = LANDING_LOCK_TIMEOUT if timeout is None else timeout
-    cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout * 1000)}ms",))
+    wait = timedelta(seconds=LANDING_LOCK_TIMEOUT if timeout is None else timeout)
+    previous = cur.execute("SELECT current_setting('lock_timeout')").fetchone()[0]  # type: ignore[index]
+    cur.execute("SELECT set_config('lock_timeout', %s, true)", (timeout_setting(wait),))
     try:
         cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(sql.Identifier(*table.split("."))))
     except errors.LockNotAvailable as exc:
-        raise LandingBusy(
-            f"gave up after {timeout:.0f} s waiting to land into {table}: held by {_holders(cur.connection, table)}"
-        ) from exc
-    cur.execute("SELECT set_config('lock_timeout', '0', true)")  # the landing's own statements wait as usual
+        holders, unknown = _holders(cur.connection, table)
+        hint = (
+            "Another landing of the same data, or a session writing the table; the lock is"
+            " released when that transaction ends."
+        )
+        raise LandingBusy(f"the landing lock on {table}", wait, holders, hint + unknown) from exc
+    cur.execute("SELECT set_config('lock_timeout', %s, true)", (previous,))  # the landing's own statements as usual
 
 
-def _holders(conn: psycopg.Connection, table: str) -> str:
-    """Who holds locks on ``table``, read on a fresh connection (ours is in a failed transaction)."""
+def _holders(conn: psycopg.Connection, table: str) -> tuple[list[Holder], str]:
+    """Who holds locks on ``table``, read on a fresh connection (ours is in a failed
+    transaction); with a note when that could not be read (the wait's error still stands)."""
     try:
         with psycopg.connect(conn.info.dsn, autocommit=True, connect_timeout=5) as probe:
             rows = probe.execute(read_sql("warehouse_landing_lock_holders.sql"), {"table": table}).fetchall()
     except psycopg.Error as exc:
-        return f"(could not tell: {exc})"
-    if not rows:
-        return "(no one by now)"
-    return "; ".join(
-        f"pid {pid} ({user}{', ' + app if app else ''}, {state}, {mode}, since {since:%H:%M:%S} UTC: {query[:80]!r})"
-        for pid, user, app, state, mode, since, query in rows
-    )
+        return [], f" (Could not tell who holds it: {str(exc).splitlines()[0]}.)"
+    return [Holder(*row) for row in rows], ""
 
 
 def record_unreadable(

@@ -21,6 +21,7 @@ import pytest
 from jet.runs import RunIdentity
 from jet.settlement.tasks import fetch_settlements
 from jet.settlement.window import settlement_window
+from jet.warehouse.scratch import empty
 from tests.helpers import table_checksums
 from tests.integration.malformed import (
     SETTLEMENT_REPORT_VARIANTS,
@@ -42,7 +43,7 @@ def broken_month(settlement_env: Any, sdb: psycopg.Connection, monkeypatch: pyte
     """The history sandbox with some reports and detail files broken (restored afterwards:
     the sandbox is shared by the settlement tests), a hook that gives up fast."""
     reset_warehouse(sdb, settlement_env)
-    sdb.execute("TRUNCATE jet.unreadable")
+    empty(sdb, ["jet.unreadable"])
     api = json.loads(__import__("os").environ["AIRFLOW_CONN_JET_API"])
     api["extra"].update(max_retries=1, backoff_base=0.01, backoff_max=0.02)
     monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(api))
@@ -140,8 +141,8 @@ def test_malformed_reports_and_rows_beside_a_month_of_good_ones(broken_month: An
     assert table_checksums(sdb, TABLES) == before, "a re-run changes nothing"
 
     # Two later runs at once (a backfill and the daily run) take turns and both succeed.
-    sdb.execute("TRUNCATE jet.settlement_reports, jet.settlement_report_payloads, jet.settlement_detail_files,"
-                " jet.settlement_lines CASCADE")  # fmt: skip
+    empty(sdb, ["jet.settlement_reports", "jet.settlement_report_payloads", "jet.settlement_detail_files",
+                "jet.settlement_lines"])  # fmt: skip
     runs = [RunIdentity("jet_settlement", f"manual__{n}", RUN.observed_at + timedelta(hours=n + 1)) for n in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = [
