@@ -16,6 +16,10 @@ class RunIdentity:
     dag_id: str
     dag_run_id: str | None
     observed_at: datetime
+    #: The Airflow user who triggered the run (``dag_run.triggering_user_name``), or who
+    #: answered for it in Airflow's inbox; None for scheduled runs. Recorded on every row
+    #: the run writes on that person's behalf (see :func:`jet.warehouse.db.connect`).
+    actor: str | None = None
 
     @property
     def run_key(self) -> str:
@@ -24,7 +28,12 @@ class RunIdentity:
 
 def run_identity(context: Any) -> RunIdentity:
     """From an Airflow task context: the logical date, else the run's run_after
-    (manual runs in Airflow 3 may have no logical date)."""
+    (manual runs in Airflow 3 may have no logical date), and the user who triggered it."""
     dag_run = context["dag_run"]
     when = context.get("logical_date") or dag_run.run_after
-    return RunIdentity(dag_id=dag_run.dag_id, dag_run_id=dag_run.run_id, observed_at=when.astimezone(UTC))
+    return RunIdentity(
+        dag_id=dag_run.dag_id,
+        dag_run_id=dag_run.run_id,
+        observed_at=when.astimezone(UTC),
+        actor=getattr(dag_run, "triggering_user_name", None) or None,
+    )

@@ -178,7 +178,7 @@ def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dic
     from jet.decisions.manual import approve_order
 
     client = client or JetHook()
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         return approve_order(conn, client, run, merchant_order_id)
 
 
@@ -188,5 +188,5 @@ def cancel(run: RunIdentity, merchant_order_id: str, reason: str, client: Any = 
     from jet.decisions.manual import cancel_order
 
     client = client or JetHook()
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         return cancel_order(conn, client, run, merchant_order_id, reason)

@@ -68,7 +68,7 @@ def record(run: RunIdentity, params: dict[str, Any]) -> dict[str, Any]:
     """Record one shipment request from jet_ship_order's Params."""
     from jet.fulfillment.shipments import record_shipment
 
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         return record_shipment(conn, run, shipment_from_params(params, run))
 
 
@@ -86,7 +86,7 @@ def add_note(run: RunIdentity, merchant_order_id: str, author: str, text: str) -
     """Append a person's note to an order (one per DAG run)."""
     from jet.notes import add_user_note
 
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         note_id = add_user_note(conn, run, merchant_order_id, author, text)
     log.info("note %d added to order %s by %s", note_id, merchant_order_id, author)
     return {"merchant_order_id": merchant_order_id, "note_id": note_id}

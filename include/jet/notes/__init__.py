@@ -43,6 +43,7 @@ class Note:
     kind: str
     body: str
     source: str | None
+    actor: str | None = None
 
 
 def add_note(
@@ -55,9 +56,11 @@ def add_note(
     kind: str = "system",
     source: str | None = None,
     dedupe_key: str | None = None,
+    actor: str | None = None,
 ) -> int:
     """Append a note and return its id. With ``dedupe_key``, writing it again is a no-op
-    that returns the first note's id (a retried task writes one note)."""
+    that returns the first note's id (a retried task writes one note). ``actor``
+    defaults to the session's (see :func:`jet.warehouse.db.connect`)."""
     row = conn.execute(
         read_sql("notes_add.sql"),
         {
@@ -68,6 +71,7 @@ def add_note(
             "kind": kind,
             "source": source,
             "dedupe_key": dedupe_key,
+            "actor": actor,
         },
     ).fetchone()
     assert row is not None
@@ -75,8 +79,13 @@ def add_note(
 
 
 def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id: str, author: str, text: str) -> int:
-    """A person's note, stamped with the run's logical time; one note per DAG run."""
-    author, text = author.strip(), text.strip()
+    """A person's note, stamped with the run's logical time; one note per DAG run.
+
+    The author is the Airflow user who triggered the run whenever Airflow knows one
+    (``run.actor``): a typed name cannot claim someone else's note. ``author`` is the
+    fallback for runs with no user (``airflow dags test``, scripts).
+    """
+    author, text = (run.actor or author).strip(), text.strip()
     if not author:
         raise NoteRefused("a note needs an author")
     if not text:
@@ -103,6 +112,7 @@ def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id:
         kind="user",
         source=run.run_key,
         dedupe_key=f"user:{run.run_key}",
+        actor=run.actor,
     )
 
 

@@ -44,7 +44,7 @@ def post(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[s
 
     client = client or JetHook()
     lines = lines_from_params(params["lines"], params["reason"], params.get("feedback"))
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         return request_refund(
             conn, client, run, params["merchant_order_id"], lines, params.get("alt_refund_id") or None
         )
@@ -55,7 +55,7 @@ def follow(run: RunIdentity, alt_refund_ids: list[str] | None = None, client: An
     from jet.refunds import follow_refunds, is_final
 
     client = client or JetHook()
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         from jet.sql import read_sql
 
         seen = follow_refunds(conn, client, run, alt_refund_ids)

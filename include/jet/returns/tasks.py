@@ -87,7 +87,7 @@ def complete(run: RunIdentity, params: dict[str, Any], client: Any = None) -> di
     from jet.returns import complete_return
 
     client = client or JetHook()
-    with connect(autocommit=True) as conn:
+    with connect(autocommit=True, actor=run.actor) as conn:
         return complete_return(
             conn, client, run, params["merchant_return_authorization_id"], completion_from_params(params)
         )

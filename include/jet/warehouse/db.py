@@ -14,17 +14,37 @@ if TYPE_CHECKING:
     import psycopg
 
 
-def connect(conn_id: str = WAREHOUSE_CONN_ID, *, autocommit: bool = False) -> psycopg.Connection:
+def connect(
+    conn_id: str = WAREHOUSE_CONN_ID, *, autocommit: bool = False, actor: str | None = None
+) -> psycopg.Connection:
     """A psycopg 3 connection to the warehouse named by an Airflow connection.
 
     Task bodies ask for ``autocommit=True``: each step then opens its own
     transaction(s), so a batch commits as a unit and nothing is left half-open.
+
+    ``actor`` is the person the connection writes for (a manual run's triggering
+    user, see :class:`jet.runs.RunIdentity`). It becomes the session setting
+    ``jet.actor``, which the warehouse's triggers stamp on every note, refund and
+    shipment request the session inserts, and name in the outbox's notes: every
+    writer, Python or SQL, records who acted without passing the name down.
     """
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
     conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
     conn.autocommit = autocommit
+    if actor:
+        set_actor(conn, actor)
     return conn
+
+
+def set_actor(conn: psycopg.Connection, actor: str | None) -> None:
+    """Make ``actor`` the session's ``jet.actor`` (None or blank clears it). Committed at
+    once: a session setting made in a transaction that later rolls back would vanish."""
+    from jet.sql import read_sql
+
+    conn.execute(read_sql("warehouse_set_actor.sql"), {"actor": (actor or "").strip()})
+    if not conn.autocommit:
+        conn.commit()
 
 
 def conninfo(conn_id: str = WAREHOUSE_CONN_ID) -> str:
