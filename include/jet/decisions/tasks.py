@@ -176,17 +176,23 @@ def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> di
 def approve(run: RunIdentity, merchant_order_id: str, client: Any = None) -> dict[str, Any]:
     """Approve a held order (jet_approve_order)."""
     from jet.decisions.manual import approve_order
+    from jet.orders.tasks import refresh_orders
 
     client = client or JetHook()
     with connect(autocommit=True, actor=run.actor) as conn:
-        return approve_order(conn, client, run, merchant_order_id)
+        receipt = approve_order(conn, client, run, merchant_order_id)
+    refresh_orders(run, [merchant_order_id], client)  # the warehouse shows Jet's answer at once
+    return receipt
 
 
 @fail_fast
 def cancel(run: RunIdentity, merchant_order_id: str, reason: str, client: Any = None) -> dict[str, Any]:
     """Cancel an order with a reason (jet_cancel_order)."""
     from jet.decisions.manual import cancel_order
+    from jet.orders.tasks import refresh_orders
 
     client = client or JetHook()
     with connect(autocommit=True, actor=run.actor) as conn:
-        return cancel_order(conn, client, run, merchant_order_id, reason)
+        receipt = cancel_order(conn, client, run, merchant_order_id, reason)
+    refresh_orders(run, [merchant_order_id], client)  # the warehouse shows Jet's answer at once
+    return receipt

@@ -53,6 +53,25 @@ def refresh_open(run: RunIdentity, source: OrderSource | None = None) -> dict[st
     return receipt.as_xcom()
 
 
+def refresh_orders(
+    run: RunIdentity, merchant_order_ids: list[str], source: OrderSource | None = None
+) -> dict[str, Any]:
+    """Re-land orders a manual action just changed at Jet, so the warehouse (and the order
+    manager) shows what Jet now shows without waiting for the next scheduled refresh."""
+    source = source or JetHook()
+    with connect(autocommit=True) as conn:
+        receipt = ingest_orders(
+            source,
+            conn,
+            unique(merchant_order_ids),
+            kind="refresh",
+            run_key=run.run_key,
+            observed_at=run.observed_at,
+            dag_run_id=run.dag_run_id,
+        )
+    return receipt.as_xcom()
+
+
 @fail_fast
 def import_orders(
     run: RunIdentity,
