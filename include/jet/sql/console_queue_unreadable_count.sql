@@ -1,0 +1,1 @@
+SELECT count(*)::integer FROM jet.unreadable_orders;
