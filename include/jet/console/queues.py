@@ -54,7 +54,8 @@ def _exists(conn: psycopg.Connection, relation: str) -> bool:
 def queue_counts(conn: psycopg.Connection, now: datetime) -> QueueCounts:
     """How many items wait in each queue, as of ``now``."""
     row = conn.execute(read_sql("console_queue_counts.sql"), {"now": now}).fetchone()
-    assert row is not None  # one row, always
+    if row is None:  # an aggregate always returns a row; anything else is a broken query
+        raise RuntimeError("console_queue_counts.sql returned no row")
     unreadable = None
     if _exists(conn, "jet.unreadable_orders"):
         unreadable = int(conn.execute(read_sql("console_queue_unreadable_count.sql")).fetchone()[0])

@@ -1,0 +1,368 @@
+"""The order manager as a FastAPI app, served by Airflow's API server under ``/jet``.
+
+Pages: the order list (``/jet/orders``), an order (``/jet/orders/{id}``, with its
+invoice and the runs acting on it), the queues (``/jet/queues``). Actions post a form,
+get a confirmation page that shows what will reach Jet, and on confirmation trigger the
+action's manual DAG through Airflow's REST API with the user's own token.
+
+Every route depends on :func:`jet.console.security.authenticate`; the warehouse is read
+through a small read-only connection pool (the console writes nothing itself: the DAG
+runs it triggers do). The plugin in ``plugins/`` only mounts :func:`create_app`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from jet.console.security import ConsoleUser, LoginRequired, authenticate, csrf_token, require_csrf
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+    from jet.console.order import OrderView
+
+__all__ = ["INBOX_DAG", "create_app"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+User = Annotated[ConsoleUser, Depends(authenticate)]
+
+#: The DAG that asks held orders in Airflow's inbox (dags/jet_held_orders.py).
+INBOX_DAG = "jet_held_orders"
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+MAX_FAILURES_EXPLAINED = 5
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    # The console shows the present: deadlines count down against the wall clock.
+    return datetime.now(UTC)
+
+
+class Warehouse:
+    """Read-only access to the warehouse for the console's pages, off the event loop."""
+
+    def __init__(self, url: str | None) -> None:
+        self._url = url
+        self._pool: ConnectionPool | None = None
+
+    def _open(self) -> ConnectionPool:
+        if self._pool is None:
+            from psycopg_pool import ConnectionPool
+
+            from jet.warehouse.db import conninfo
+
+            self._pool = ConnectionPool(
+                self._url or conninfo(),
+                min_size=0,
+                max_size=4,
+                open=True,
+                # The console only reads: its sessions refuse writes whatever a query says.
+                kwargs={"autocommit": True, "options": "-c default_transaction_read_only=on"},
+            )
+        return self._pool
+
+    async def run(self, work: Callable[[psycopg.Connection], T]) -> T:
+        def call() -> T:
+            with self._open().connection() as conn:
+                return work(conn)
+
+        return await run_in_threadpool(call)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def _base(request: Request) -> str:
+    """Where this app is mounted (``/jet``), for links."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _airflow_root(request: Request) -> str:
+    """Airflow's own UI, for links to runs and the inbox: the mount point minus ``/jet``."""
+    base = _base(request)
+    return base[: base.rfind("/")] if "/" in base else ""
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _date(value: str | None, what: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def create_app(warehouse_url: str | None = None, airflow_url: str | None = None) -> FastAPI:
+    """The console app. ``warehouse_url`` / ``airflow_url`` default to the ``jet_warehouse``
+    connection and this API server (see :func:`jet.console.airflow_api.airflow_base_url`)."""
+    from jet.console.render import STATIC, render
+
+    warehouse = Warehouse(warehouse_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        warehouse.close()
+
+    # No /docs or /openapi.json: they would be routes without a session check.
+    app = FastAPI(title="Jet orders", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+
+    def api(user: ConsoleUser) -> Any:
+        from jet.console.airflow_api import AirflowApi
+
+        return AirflowApi(user.token, base_url=airflow_url)
+
+    def page(request: Request, user: ConsoleUser, template: str, counts: Any, code: int = 200, **ctx: Any) -> Response:
+        html = render(
+            template, base=_base(request), airflow=_airflow_root(request), user=user, csrf=csrf_token(user),
+            counts=counts, now=_now(), **ctx,
+        )  # fmt: skip
+        return HTMLResponse(html, status_code=code)
+
+    async def counts_only() -> Any:
+        from jet.console.queues import queue_counts
+
+        return await warehouse.run(lambda conn: queue_counts(conn, _now()))
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.login_url, status_code=status.HTTP_302_FOUND)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_html(request):
+            html = render("error.html.j2", base=_base(request), code=exc.status_code, detail=exc.detail)
+            return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request, user: User) -> Response:
+        return RedirectResponse(f"{_base(request)}/orders", status_code=status.HTTP_302_FOUND)
+
+    @app.get("/static/{name}")
+    async def static(name: str, user: User) -> Response:
+        path = STATIC / name
+        if path.suffix not in STATIC_TYPES or path.parent != STATIC or not path.is_file():
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no static file {name!r}")
+        return Response(
+            path.read_bytes(), media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"}
+        )
+
+    @app.get("/orders")
+    async def orders(request: Request, user: User) -> Response:
+        from jet.console.queues import queue_counts
+        from jet.console.search import EXCEPTION_FILTERS, INTERNAL_STATUSES, SearchFilters, SearchRefused, search_orders
+
+        # Short query names an operator can type: ?q=...&status=...&page=...
+        params = request.query_params
+        page_number = params.get("page") or "1"
+        try:
+            number = max(1, int(page_number))
+        except ValueError:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"page {page_number!r} is not a number") from None
+        try:
+            filters = SearchFilters(
+                text=params.get("q", ""),
+                internal_status=params.get("status") or None,
+                placed_from=_date(params.get("placed_from"), "placed from"),
+                placed_to=_date(params.get("placed_to"), "placed to"),
+                exception=params.get("exception") or "any",
+            )
+        except SearchRefused as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+        now = _now()
+        found, counts = await warehouse.run(
+            lambda conn: (search_orders(conn, filters, now, page=number), queue_counts(conn, now))
+        )
+        return page(
+            request, user, "orders.html.j2", counts, filters=filters, found=found, statuses=INTERNAL_STATUSES,
+            exceptions=EXCEPTION_FILTERS, query=dict(params),
+        )  # fmt: skip
+
+    @app.get("/queues")
+    async def queues(request: Request, user: User) -> Response:
+        from jet.console.queues import QUEUES, queue_counts, queue_rows
+
+        now = _now()
+
+        def read(conn: psycopg.Connection) -> tuple[Any, dict[str, Any]]:
+            return queue_counts(conn, now), {name: queue_rows(conn, name, now) for name in QUEUES}
+
+        counts, rows = await warehouse.run(read)
+        return page(request, user, "queues.html.j2", counts, queues=QUEUES, rows=rows, inbox_dag=INBOX_DAG)
+
+    async def load(oid: str) -> tuple[OrderView, Any]:
+        from jet.console.order import load_order
+        from jet.console.queues import queue_counts
+
+        now = _now()
+        view, counts = await warehouse.run(lambda conn: (load_order(conn, oid, now), queue_counts(conn, now)))
+        if view is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"order {oid} is not in the warehouse (import it with the jet_import_order DAG)",
+            )
+        return view, counts
+
+    async def runs_of(user: ConsoleUser, view: OrderView) -> tuple[list[Any], str | None]:
+        """The Airflow runs acting on the order, newest first, with why failed ones failed."""
+        from dataclasses import replace
+
+        from jet.console.airflow_api import AirflowRefused
+
+        try:
+            async with api(user) as client:
+                runs = await client.runs_naming([view.header.merchant_order_id, *view.return_ids])
+                prompt = view.prompt
+                if prompt and not any((r.dag_id, r.dag_run_id) == (prompt.dag_id, prompt.dag_run_id) for r in runs):
+                    # The inbox's run asks many orders; its conf names none of them.
+                    runs = sorted([*runs, await client.dag_run(prompt.dag_id, prompt.dag_run_id)],
+                                  key=lambda r: r.run_after or _EPOCH, reverse=True)  # fmt: skip
+                out, explained = [], 0
+                for run in runs:
+                    if run.state == "failed" and explained < MAX_FAILURES_EXPLAINED:
+                        run = replace(run, failure=await client.failure(run.dag_id, run.dag_run_id))
+                        explained += 1
+                    out.append(run)
+                return out, None
+        except AirflowRefused as exc:
+            log.warning("could not list the runs of order %s: %s", view.header.merchant_order_id, exc)
+            return [], str(exc)
+
+    def allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
+        """Which actions to offer: those that fit the order's state and the user may trigger."""
+        from jet.console.actions import ACTIONS
+
+        h = view.header
+        closed = h.internal_status in ("cancelled", "rejected")
+        open_returns = [r for r in view.returns if r["return_status"] != "completed by merchant"]
+        refundable = sum(line.shipped - line.refunded for line in view.lines) > 0
+        fits = {
+            "approve": view.is_held,
+            "cancel": not closed and (h.jet_status == "ready" or view.open_units > 0),
+            "ship": not closed and view.open_units > 0,
+            "complete_return": bool(open_returns),
+            "refund": refundable,
+            "note": True,
+            "invoice": True,
+            "retry": bool(view.failed_actions),
+        }
+        return {name: fits[name] and user.may_trigger(spec.dag_id) for name, spec in ACTIONS.items()}
+
+    @app.get("/orders/{oid}")
+    async def order(request: Request, oid: str, user: User, run: str = "") -> Response:
+        from jet.api.vocabulary import (
+            CANCEL_REASONS,
+            CHARGE_FEEDBACK,
+            REFUND_FEEDBACK,
+            REFUND_REASONS,
+            RETURN_REFUND_FEEDBACK,
+            SHIPPING_CARRIERS,
+            SHIPPING_METHODS,
+        )
+        from jet.console.actions import ACTIONS
+
+        view, counts = await load(oid)
+        runs, runs_error = await runs_of(user, view)
+        may = allowed(user, view)
+        retry_dag = None
+        if may["retry"]:
+            async with api(user) as client:
+                retry_dag = await client.dag_exists(ACTIONS["retry"].dag_id)
+        return page(
+            request, user, "order.html.j2", counts, view=view, runs=runs, runs_error=runs_error, highlight=run,
+            may=may, actions=ACTIONS, retry_dag=retry_dag, cancel_reasons=list(CANCEL_REASONS),
+            carriers=SHIPPING_CARRIERS, methods=SHIPPING_METHODS, refund_reasons=REFUND_REASONS,
+            refund_feedback=REFUND_FEEDBACK, return_feedback=RETURN_REFUND_FEEDBACK, charge_feedback=CHARGE_FEEDBACK,
+            inbox_dag=INBOX_DAG, may_answer_inbox=user.may_answer_inbox(INBOX_DAG),
+        )  # fmt: skip
+
+    @app.get("/orders/{oid}/runs.json")
+    async def order_runs(oid: str, user: User) -> Response:
+        view, _ = await load(oid)
+        runs, error = await runs_of(user, view)
+        return JSONResponse(
+            {
+                "runs": [{"dag_id": r.dag_id, "dag_run_id": r.dag_run_id, "state": r.state} for r in runs],
+                "error": error,
+            }
+        )
+
+    @app.get("/orders/{oid}/invoice.html")
+    async def invoice_html(oid: str, user: User) -> Response:
+        from jet.invoices import load_invoice, render_html
+
+        await load(oid)
+        invoice = await warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
+        return HTMLResponse(render_html(invoice))
+
+    @app.get("/orders/{oid}/invoice.pdf")
+    async def invoice_pdf(oid: str, user: User) -> Response:
+        from jet.invoices import load_invoice, render_pdf
+
+        await load(oid)
+        invoice = await warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
+        return Response(
+            render_pdf(invoice),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{invoice.file_stem}.pdf"'},
+        )
+
+    @app.post("/orders/{oid}/actions/{action}")
+    async def act(request: Request, oid: str, action: str, user: User) -> Response:
+        from jet.console.actions import ACTIONS, ActionRefused, plan
+        from jet.console.airflow_api import AirflowRefused
+        from jet.console.params import ParamsRefused, validate_conf
+
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        require_csrf(user, form.pop("csrf", None))
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no action {action!r}")
+        if not user.may_trigger(spec.dag_id):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"{user.name} may not trigger {spec.dag_id}")
+        step = form.pop("step", "review")
+        view, counts = await load(oid)
+        context: dict[str, Any] = {"view": view, "spec": spec, "fields": form, "plan": None, "error": None}
+        try:
+            context["plan"] = await warehouse.run(lambda conn: plan(conn, action, view, form, user.name, _now()))
+            async with api(user) as client:
+                validate_conf(spec.dag_id, await client.dag_params(spec.dag_id), context["plan"].conf)
+                if step == "confirm":
+                    summary = context["plan"].summary
+                    ref = await client.trigger(spec.dag_id, context["plan"].conf, note=f"Jet orders console: {summary}")
+                    log.info("%s triggered %s %s for order %s", user.name, ref.dag_id, ref.dag_run_id, oid)
+                    target = f"{_base(request)}/orders/{oid}?{_query(run=f'{ref.dag_id}/{ref.dag_run_id}')}#runs"
+                    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+        except ActionRefused as exc:
+            context["error"] = str(exc)
+        except ParamsRefused as exc:
+            context["error"] = f"{spec.dag_id} refuses these values: {exc}"
+        except AirflowRefused as exc:
+            context["error"] = f"Airflow refused ({exc.status_code}): {exc.detail}"
+        code = status.HTTP_200_OK if context["error"] is None else status.HTTP_400_BAD_REQUEST
+        return page(request, user, "confirm.html.j2", counts, code=code, **context)
+
+    return app
+
+
+def _query(**params: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
