@@ -22,7 +22,7 @@ load-inventory: setup ## load the merchant's catalog/stock CSV into the warehous
 	@test -n "$(FILE)" || (echo "usage: make load-inventory FILE=catalog.csv" >&2; exit 2)
 	@$(RUN) python -m jet.catalog.load_csv $(FILE)
 
-test: setup ## run the whole test suite (unit, integration, DAGs, sandbox)
+test: setup ## run the whole test suite (unit, integration, DAGs, sandbox, the console in Chromium)
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 airflow: setup ## start `airflow standalone` on :8080 with the sandbox (Ctrl-C stops both)

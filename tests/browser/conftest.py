@@ -1,0 +1,181 @@
+"""Fixtures for the console tests: Debian's Chromium driven by Playwright, a sandbox whose
+clock starts at the wall clock (deadlines count in real time in the inbox), the test
+warehouse with a few orders in known states, and one real ``airflow standalone``.
+
+Chromium is Debian's (``/usr/bin/chromium``; the setup installs it when run as root).
+Where it is missing the browser tests are skipped with the command that installs it;
+with ``CI=true`` they fail instead, so CI can never pass without running them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("JET_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "sudo apt-get install -y chromium"
+SHOTS = ROOT / ".local" / "browser"
+USERS = {"admin": ("admin", "admin-console-test"), "viewer": ("viewer", "viewer-console-test")}
+DAG_IDS = ["jet_add_order_note", "jet_cancel_order", "jet_approve_order", "jet_held_orders"]
+CONSOLE_TABLES = (
+    "jet.held_order_prompts",
+    "jet.action_attempts",
+    "jet.actions",
+    "jet.decision_lines",
+    "jet.decisions",
+    "jet.order_notes",
+    "jet.shipment_request_lines",
+    "jet.shipment_requests",
+    "jet.return_items",
+    "jet.returns",
+    "jet.refund_items",
+    "jet.refunds",
+    "jet.inventory",
+    "jet.products",
+)
+
+
+def chromium_or_skip() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = f"Chromium is not installed at {CHROMIUM}: install it with `{INSTALL_HINT}` (make setup does, as root)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Scene:
+    """What the module's tests act on."""
+
+    standalone: Any
+    sandbox: Any
+    warehouse_url: str
+    cancel_order: str  # acknowledged at Jet, one open unit
+    cancel_email: str
+    held_inbox: str  # held: answered in Airflow's inbox
+    held_console: str  # held: answered from the console first
+
+    def sql(self, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.warehouse_url, autocommit=True) as conn:
+            return conn.execute(statement, params).fetchall()
+
+
+def _connection_env(sandbox: Any) -> dict[str, str]:
+    api = {
+        "conn_type": "http", "host": "127.0.0.1", "port": sandbox.port, "schema": "http",
+        "login": sandbox.user, "password": sandbox.secret,
+        "extra": {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8},
+    }  # fmt: skip
+    return {"AIRFLOW_CONN_JET_API": json.dumps(api)}
+
+
+def _acknowledge_at_jet(sandbox: Any, order_id: str) -> None:
+    import httpx
+
+    order = next(o["order"] for o in sandbox.truth_orders() if o["order"]["merchant_order_id"] == order_id)
+    body = {
+        "acknowledgement_status": "accepted",
+        "order_items": [
+            {"order_item_id": i["order_item_id"], "order_item_acknowledgement_status": "fulfillable"}
+            for i in order["order_items"]
+        ],
+    }
+    response = httpx.put(
+        f"{sandbox.api_url}/orders/{order_id}/acknowledge", json=body,
+        headers={"Authorization": f"Bearer {sandbox.token()}"},
+    )  # fmt: skip
+    assert response.status_code in (200, 201, 204), response.text
+
+
+@pytest.fixture(scope="module")
+def scene(warehouse_url: str) -> Iterator[Scene]:
+    """Orders in the states the tests need, and Airflow serving the console over them."""
+    from jet.api.models import parse_jet_datetime
+    from jet.catalog.demo import seed_from_sandbox
+    from jet.decisions.store import decide_and_record
+    from jet.orders.tasks import import_orders
+    from jet.runs import RunIdentity
+    from jet_sandbox.testing import SandboxProcess
+    from tests.browser.standalone import Standalone, scratch_database
+
+    start = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with SandboxProcess(seed=11, scenario="empty", clock="manual") as sandbox:
+        sandbox.reset(seed=11, scenario="empty", config={"fraud_check_delay_seconds": 0})
+        sandbox.set_now(start)  # a reset rewinds the clock; the inbox's deadlines are real time
+        saved = {k: os.environ.get(k) for k in ("AIRFLOW_CONN_JET_API",)}
+        os.environ.update(_connection_env(sandbox))
+        try:
+            with psycopg.connect(warehouse_url, autocommit=True) as conn:
+                from tests.conftest import ORDER_TABLES
+
+                conn.execute(f"TRUNCATE {', '.join((*ORDER_TABLES, *CONSOLE_TABLES))} CASCADE")
+                truth = sandbox.truth("catalog")
+                now = parse_jet_datetime(sandbox.now())
+                seed_from_sandbox(conn, truth, now)
+                sku = next(
+                    s["merchant_sku"] for s in truth["skus"] if s["known_to_merchant"] and s["merchant_on_hand"] > 5
+                )
+                line = [{"merchant_sku": sku, "quantity": 1}]
+                (cancel_id,) = sandbox.generate_orders(1, status="ready", lines=line)
+                _acknowledge_at_jet(sandbox, cancel_id)
+                held = sandbox.generate_orders(2, status="ready", lines=line)
+                run = RunIdentity("jet_import_order", "test__console_setup", now)
+                import_orders(run, merchant_order_ids=[cancel_id, *held])
+                conn.execute("SELECT jet.change_settings('tests', p_auto_acknowledge => false)")
+                decide_and_record(conn, RunIdentity("jet_decide_orders", "test__console_decide", now))
+                email = conn.execute(
+                    "SELECT hash_email FROM jet.orders WHERE merchant_order_id = %s", (cancel_id,)
+                ).fetchone()[0]
+            # Under .local (gitignored), not a pytest temp dir: the log outlives a failed run.
+            workdir = SHOTS / "airflow"
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            metadata = scratch_database(os.environ["JET_TEST_AIRFLOW_DB_URL"], "console")
+            standalone = Standalone(workdir, metadata, DAG_IDS, USERS, _connection_env(sandbox))
+            standalone.start()
+            try:
+                yield Scene(standalone, sandbox, warehouse_url, cancel_id, email, held[0], held[1])
+            finally:
+                standalone.stop()
+        finally:
+            with psycopg.connect(warehouse_url, autocommit=True) as conn:
+                conn.execute("SELECT jet.change_settings('tests', p_auto_acknowledge => true)")
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium (Playwright drives it; no browser download)."""
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
