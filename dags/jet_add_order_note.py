@@ -1,7 +1,9 @@
 """
 ### Add a note to an order
 
-Appends a dated note, with its author, to `jet.order_notes`. Notes are append-only:
+Appends a dated note to `jet.order_notes`, signed by the Airflow user who triggered the
+run (**author** is used only for runs Airflow knows no user for, such as
+`airflow dags test`). Notes are append-only:
 the database refuses to change or delete them, so an order's history
 (`jet.order_history`) reads top to bottom, people's notes between the system's
 (decisions, uploads, returns, refunds).
