@@ -88,24 +88,6 @@ def _connection_env(sandbox: Any) -> dict[str, str]:
     return {"AIRFLOW_CONN_JET_API": json.dumps(api)}
 
 
-def _acknowledge_at_jet(sandbox: Any, order_id: str) -> None:
-    import httpx
-
-    order = next(o["order"] for o in sandbox.truth_orders() if o["order"]["merchant_order_id"] == order_id)
-    body = {
-        "acknowledgement_status": "accepted",
-        "order_items": [
-            {"order_item_id": i["order_item_id"], "order_item_acknowledgement_status": "fulfillable"}
-            for i in order["order_items"]
-        ],
-    }
-    response = httpx.put(
-        f"{sandbox.api_url}/orders/{order_id}/acknowledge", json=body,
-        headers={"Authorization": f"Bearer {sandbox.token()}"},
-    )  # fmt: skip
-    assert response.status_code in (200, 201, 204), response.text
-
-
 @pytest.fixture(scope="module")
 def scene(warehouse_url: str) -> Iterator[Scene]:
     """Orders in the states the tests need, and Airflow serving the console over them."""
@@ -116,6 +98,7 @@ def scene(warehouse_url: str) -> Iterator[Scene]:
     from jet.runs import RunIdentity
     from jet_sandbox.testing import SandboxProcess
     from tests.browser.standalone import Standalone, scratch_database
+    from tests.integration.fulfillment.conftest import acknowledge_at_jet
 
     start = datetime.now(UTC).replace(microsecond=0).isoformat()
     with SandboxProcess(seed=11, scenario="empty", clock="manual") as sandbox:
@@ -136,7 +119,7 @@ def scene(warehouse_url: str) -> Iterator[Scene]:
                 )
                 line = [{"merchant_sku": sku, "quantity": 1}]
                 (cancel_id,) = sandbox.generate_orders(1, status="ready", lines=line)
-                _acknowledge_at_jet(sandbox, cancel_id)
+                acknowledge_at_jet(sandbox, cancel_id)
                 held = sandbox.generate_orders(2, status="ready", lines=line)
                 run = RunIdentity("jet_import_order", "test__console_setup", now)
                 import_orders(run, merchant_order_ids=[cancel_id, *held])

@@ -33,15 +33,48 @@ class StandaloneError(RuntimeError):
     """Airflow did not come up (the message ends with the tail of its log)."""
 
 
+def _alembic_head(conn: psycopg.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
+    return str(row[0]) if row else None
+
+
 def scratch_database(base_url: str, suffix: str) -> str:
-    """Drop and create ``<database of base_url>_<suffix>``; its SQLAlchemy URL."""
+    """A fresh, migrated Airflow metadata database ``<database of base_url>_<suffix>``;
+    its SQLAlchemy URL.
+
+    Migrating takes long on a busy machine, so a migrated, never-used template is kept
+    (``..._template``, rebuilt whenever ``base_url``'s database, which ``make setup``
+    migrates, is at another version) and each run starts from a copy of it.
+    """
     parts = urlsplit(base_url.replace("+psycopg", ""))
     name = f"{parts.path.lstrip('/')}_{suffix}"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(("postgresql+psycopg", parts.netloc, "/" + name, "", ""))
+    template = f"{name}_template"
+
+    def url(db: str, driver: str = "postgresql") -> str:
+        return urlunsplit((driver, parts.netloc, "/" + db, "", ""))
+
+    with psycopg.connect(url(parts.path.lstrip("/")), autocommit=True) as conn:
+        head = _alembic_head(conn)
+    with psycopg.connect(url("postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone()
+        current = None
+        if exists:
+            with psycopg.connect(url(template), autocommit=True) as conn:
+                current = _alembic_head(conn)
+        if head is None or current != head:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template)))
+            env = dict(os.environ, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=url(template, "postgresql+psycopg"))
+            subprocess.run(
+                [str(ROOT / ".venv" / "bin" / "airflow"), "db", "migrate"],
+                env=env, check=True, capture_output=True, timeout=600,
+            )  # fmt: skip
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    return url(name, "postgresql+psycopg")
 
 
 class Standalone:
@@ -104,8 +137,10 @@ class Standalone:
         env.update(self.extra_env)
         return env
 
-    def start(self, timeout: float = 240.0) -> None:
-        """Start it and wait (bounded) until the API answers and every DAG is parsed."""
+    def start(self, timeout: float = 600.0) -> None:
+        """Start it and wait (bounded) until the API answers, every DAG is parsed and the
+        console serves a page. The bound is generous: it is only reached when Airflow is
+        broken, or on a machine so loaded that nothing else would pass either."""
         self._log = self.log_path.open("wb")
         self._proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "airflow"), "standalone"],

@@ -152,8 +152,8 @@ def _approve(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str]
 
 
 def _cancel(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], user: str) -> Plan:
-    from jet.decisions.manual import open_units
-    from jet.decisions.store import cancel_shipment_body
+    # The very functions jet_cancel_order sends with: the preview cannot drift from it.
+    from jet.decisions.manual import open_units, open_units_cancel_body, rejection_body
 
     oid = order.header.merchant_order_id
     reason = _text(form, "reason", required=True, what="a reason")
@@ -165,26 +165,14 @@ def _cancel(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     effects: tuple[str, ...] = ()
     warnings: list[str] = []
     if status == "ready":
-        ack_status, item_status = CANCEL_REASONS[reason]
-        body = {
-            "acknowledgement_status": ack_status,
-            "order_items": [
-                {"order_item_id": item.order_item_id, "order_item_acknowledgement_status": item_status}
-                for item in detail.order_items
-            ],
-        }
-        calls = (JetCall("PUT", f"/orders/{oid}/acknowledge", body),)
+        calls = (JetCall("PUT", f"/orders/{oid}/acknowledge", rejection_body(detail, reason)),)
         effects = ("the order is rejected before acknowledgement: Jet gives it back to the customer",)
         if any(a.kind in ("acknowledge", "reject", "cancel") for a in order.actions):
             warnings.append("the order already has an acknowledgement call: Jet allows one, so the run will refuse")
     else:
         still_open, shipped = open_units(detail)
         if status in ("acknowledged", "inprogress") and still_open:
-            items = [
-                {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
-                for sku, qty in sorted(still_open.items())
-            ]
-            calls = (JetCall("PUT", f"/orders/{oid}/shipped", cancel_shipment_body("cancel_units", oid, items)),)
+            calls = (JetCall("PUT", f"/orders/{oid}/shipped", open_units_cancel_body(oid, still_open)),)
             effects = (
                 f"{sum(still_open.values())} open unit(s) are cancelled at Jet "
                 f"({', '.join(f'{qty} x {sku}' for sku, qty in sorted(still_open.items()))})",

@@ -159,6 +159,27 @@ def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
     return {sku: n for sku, n in still_open.items() if n > 0}, {sku: n for sku, n in shipped.items() if n > 0}
 
 
+def rejection_body(order: OrderDetail, reason: str) -> dict[str, Any]:
+    """The acknowledgement call that rejects ``order`` for ``reason`` (a CANCEL_REASONS key)."""
+    ack_status, item_status = CANCEL_REASONS[reason]
+    return {
+        "acknowledgement_status": ack_status,
+        "order_items": [
+            {"order_item_id": item.order_item_id, "order_item_acknowledgement_status": item_status}
+            for item in order.order_items
+        ],
+    }
+
+
+def open_units_cancel_body(order_id: str, open_now: dict[str, int]) -> dict[str, Any]:
+    """The cancel-only shipped call that cancels ``open_now`` (units per SKU) of an order."""
+    items = [
+        {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
+        for sku, qty in sorted(open_now.items())
+    ]
+    return cancel_shipment_body("cancel_units", order_id, items)
+
+
 def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_id: str, reason: str) -> dict[str, Any]:
     """Cancel an order for ``reason`` (a key of :data:`CANCEL_REASONS`).
 
@@ -181,14 +202,7 @@ def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_
                 f"order {order_id} already has a {existing[1]} action ({existing[2]}: {existing[3]}); "
                 "Jet allows one acknowledgement call per order"
             )
-        ack_status, item_status = CANCEL_REASONS[reason]
-        body = {
-            "acknowledgement_status": ack_status,
-            "order_items": [
-                {"order_item_id": item.order_item_id, "order_item_acknowledgement_status": item_status}
-                for item in order.order_items
-            ],
-        }
+        body = rejection_body(order, reason)
         decision = _decision(conn, order_id)
         action_id = _queue(conn, run, order_id, "cancel", body, decision[0] if decision else None, reason)
         return _finish(conn, client, action_id, order_id, "cancel")
@@ -200,15 +214,11 @@ def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_
                 f"order {order_id} already had its open units cancelled once (action {previous[0]}, {previous[1]}); "
                 "Jet shows units still open - check the order at Jet"
             )
-        items = [
-            {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
-            for sku, qty in sorted(open_now.items())
-        ]
         if shipped:
             log.warning(
                 "order %s: cancelling open units %s; shipped units %s can only be refunded", order_id, open_now, shipped
             )
-        body = cancel_shipment_body("cancel_units", order_id, items)
+        body = open_units_cancel_body(order_id, open_now)
         action_id = _queue(conn, run, order_id, "cancel_units", body, None, reason)
         return _finish(conn, client, action_id, order_id, "cancel_units")
     if shipped:
