@@ -179,14 +179,14 @@ class Standalone:
     def token(self, user: str) -> str:
         """A JWT for ``user`` from Airflow's own login endpoint."""
         _, password = self.users[user]
-        response = httpx.post(f"{self.url}/auth/token", json={"username": user, "password": password}, timeout=10)
+        response = httpx.post(f"{self.url}/auth/token", json={"username": user, "password": password}, timeout=60)
         response.raise_for_status()
         return str(response.json()["access_token"])
 
     def api(self, user: str) -> httpx.Client:
         """An httpx client on Airflow's REST API as ``user``."""
         return httpx.Client(
-            base_url=f"{self.url}/api/v2", headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=20
+            base_url=f"{self.url}/api/v2", headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=60
         )
 
     def wait_for_run(self, user: str, dag_id: str, run_id: str, timeout: float = 120.0) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def test_every_console_route_refuses_a_request_without_a_session(scene: Scene) -
     routes = _routes(scene)
     assert len(routes) >= 9, routes  # the app's routes were found: the check below is not vacuous
     base = scene.standalone.url
-    with httpx.Client(base_url=base, timeout=20, follow_redirects=False) as client:
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as client:
         for method, path in routes:
             bare = client.request(method, path)
             assert bare.status_code == 401, (method, path, bare.status_code, bare.text[:200])
@@ -70,7 +70,7 @@ def test_a_browser_form_post_needs_the_pages_form_token(scene: Scene) -> None:
 def test_a_viewer_sees_no_action_and_is_refused_when_posting(scene: Scene) -> None:
     viewer = scene.standalone.token("viewer")
     base = f"{scene.standalone.url}/jet/orders/{scene.cancel_order}"
-    page = httpx.get(base, headers={"Authorization": f"Bearer {viewer}"}, timeout=20)
+    page = httpx.get(base, headers={"Authorization": f"Bearer {viewer}"}, timeout=60)
     assert page.status_code == 200
     assert 'data-test="no-actions"' in page.text
     assert 'data-test="form-' not in page.text
@@ -78,7 +78,7 @@ def test_a_viewer_sees_no_action_and_is_refused_when_posting(scene: Scene) -> No
     for action in ("note", "cancel", "approve", "ship"):
         refused = httpx.post(
             f"{base}/actions/{action}", data={"text": "x", "reason": "other", "step": "confirm"},
-            headers={"Authorization": f"Bearer {viewer}"}, timeout=20,
+            headers={"Authorization": f"Bearer {viewer}"}, timeout=60,
         )  # fmt: skip
         assert refused.status_code == 403, (action, refused.text)
         assert "may not trigger" in refused.json()["detail"]
@@ -89,12 +89,12 @@ def test_a_viewer_sees_no_action_and_is_refused_when_posting(scene: Scene) -> No
 def test_refusals_show_airflows_own_message(scene: Scene) -> None:
     admin = {"Authorization": f"Bearer {scene.standalone.token('admin')}"}
     base = f"{scene.standalone.url}/jet/orders/{scene.cancel_order}/actions"
-    too_long = httpx.post(f"{base}/note", data={"text": "x" * 4001}, headers=admin, timeout=20)
+    too_long = httpx.post(f"{base}/note", data={"text": "x" * 4001}, headers=admin, timeout=60)
     assert too_long.status_code == 400
     assert "Invalid input for param text" in too_long.text
     assert "is too long" in too_long.text
     # An action whose DAG this Airflow does not have: Airflow's 404 detail, verbatim.
-    missing = httpx.post(f"{base}/invoice", data={}, headers=admin, timeout=20)
+    missing = httpx.post(f"{base}/invoice", data={}, headers=admin, timeout=60)
     assert missing.status_code == 400
     assert "Airflow refused (404)" in missing.text
     assert "jet_print_invoice" in missing.text
@@ -119,6 +119,13 @@ def test_an_operator_finds_an_order_notes_it_and_cancels_its_open_unit(scene: Sc
     page.wait_for_url("**/jet/orders**")
     expect(page.locator("[data-test=user]")).to_have_text("admin")
     _shot(page, "02_orders")
+    # Airflow's own menu leads here too ("Jet orders", shown inside Airflow's frame).
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Jet orders").first.click()
+    page.wait_for_url("**/plugin/jet-orders**")
+    expect(page.frame_locator("iframe").first.locator("h1")).to_have_text("Orders")
+    _shot(page, "02b_inside_airflows_menu")
+    page.goto(f"{base}/jet/orders")
 
     part = scene.cancel_email.split("@")[0][4:12]  # a piece from the middle of the customer's email
     page.fill("input[name=q]", part)
@@ -181,12 +188,18 @@ def test_an_operator_finds_an_order_notes_it_and_cancels_its_open_unit(scene: Sc
         (scene.cancel_order,),
     ) == [("admin",)]
 
+    page.locator("header nav a", has_text="Queues").click()
+    page.wait_for_url("**/jet/queues")
+    expect(page.locator("[data-test=queue-held]")).to_contain_text("Held for approval")
+    expect(page.locator("[data-test=counts]")).to_contain_text("held")
+    _shot(page, "09_queues")
+
     anonymous = chromium.new_context()
     stranger = anonymous.new_page()
     stranger.goto(f"{base}/jet/orders/{scene.cancel_order}")
     stranger.wait_for_url("**/auth/login**")
     assert anonymous.request.get(f"{base}/jet/orders/{scene.cancel_order}/runs.json").status == 401
-    _shot(stranger, "09_no_session_goes_to_login")
+    _shot(stranger, "10_no_session_goes_to_login")
     anonymous.close()
     page.close()
 
@@ -228,7 +241,7 @@ def test_an_inbox_answer_decides_once_and_the_console_shows_it(scene: Scene, chr
         inbox = context.new_page()
         inbox.goto(f"{scene.standalone.url}/required_actions")
         inbox.get_by_text("Held Jet order").first.wait_for(timeout=60_000)
-        _shot(inbox, "10_airflow_inbox")
+        _shot(inbox, "11_airflow_inbox")
         answered = api.patch(
             f"/dags/jet_held_orders/dagRuns/{run_id}/taskInstances/question.ask/{index}/hitlDetails",
             json={"chosen_options": ["Approve"], "params_input": {"reason": None, "comment": "Stock checked: ship it"}},
@@ -253,7 +266,7 @@ def test_an_inbox_answer_decides_once_and_the_console_shows_it(scene: Scene, chr
     events = page.locator("[data-test=event]").all_inner_texts()
     assert any("Stock checked: ship it" in e and "admin" in e for e in events)
     assert any("acknowledge applied at Jet" in e for e in events)
-    _shot(page, "11_answered_in_the_inbox")
+    _shot(page, "12_answered_in_the_inbox")
     context.close()
 
 

@@ -88,12 +88,16 @@ class Plan:
 # ---------------------------------------------------------------------- form helpers
 
 
-def _text(form: Mapping[str, str], name: str, *, required: bool = False, what: str | None = None) -> str | None:
-    value = (form.get(name) or "").strip()
-    if not value:
-        if required:
-            raise ActionRefused(f"{what or name} is required")
-        return None
+def _text(form: Mapping[str, str], name: str) -> str | None:
+    """An optional field, stripped; None when blank."""
+    return (form.get(name) or "").strip() or None
+
+
+def _required(form: Mapping[str, str], name: str, what: str) -> str:
+    """A field the action cannot do without."""
+    value = _text(form, name)
+    if value is None:
+        raise ActionRefused(f"{what} is required")
     return value
 
 
@@ -156,7 +160,7 @@ def _cancel(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     from jet.decisions.manual import open_units, open_units_cancel_body, rejection_body
 
     oid = order.header.merchant_order_id
-    reason = _text(form, "reason", required=True, what="a reason")
+    reason = _required(form, "reason", "a reason")
     if reason not in CANCEL_REASONS:
         raise ActionRefused(f"reason must be one of {', '.join(CANCEL_REASONS)}, not {reason!r}")
     detail = _order_detail(conn, oid)
@@ -196,9 +200,9 @@ def _ship(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], u
     oid = order.header.merchant_order_id
     per_sku: dict[str, list[int]] = {}
     for line in order.lines:
-        moved = per_sku.setdefault(line.merchant_sku, [0, 0])
-        moved[0] += _count(form, f"ship:{line.order_item_id}", f"units to ship of {line.merchant_sku}")
-        moved[1] += _count(form, f"cancel:{line.order_item_id}", f"units to cancel of {line.merchant_sku}")
+        units = per_sku.setdefault(line.merchant_sku, [0, 0])
+        units[0] += _count(form, f"ship:{line.order_item_id}", f"units to ship of {line.merchant_sku}")
+        units[1] += _count(form, f"cancel:{line.order_item_id}", f"units to cancel of {line.merchant_sku}")
     lines = [
         {"merchant_sku": sku, "quantity_shipped": s, "quantity_cancelled": c}
         for sku, (s, c) in per_sku.items()
@@ -209,9 +213,9 @@ def _ship(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], u
     ships = any(line["quantity_shipped"] for line in lines)
     conf: dict[str, Any] = {"merchant_order_id": oid, "lines": lines}
     if ships:
-        conf["carrier"] = _text(form, "carrier", required=True, what="the carrier")
+        conf["carrier"] = _required(form, "carrier", "the carrier")
         conf["shipping_method"] = _text(form, "shipping_method")
-        conf["tracking_number"] = _text(form, "tracking_number", required=True, what="the tracking number")
+        conf["tracking_number"] = _required(form, "tracking_number", "the tracking number")
         conf["ship_from_zip"] = _text(form, "ship_from_zip")
     conf = {k: v for k, v in conf.items() if v is not None}
     run = RunIdentity(dag_id=ACTIONS["ship"].dag_id, dag_run_id=None, observed_at=now, actor=user)
@@ -241,21 +245,21 @@ def _complete_return(conn: psycopg.Connection, order: OrderView, form: Mapping[s
     from jet.returns import ReturnRefused, completion_body
     from jet.returns.tasks import completion_from_params
 
-    return_id = _text(form, "return_id", required=True, what="the return")
+    return_id = _required(form, "return_id", "the return")
     row = conn.execute(read_sql("console_return_payload.sql"), {"return_id": return_id}).fetchone()
     if row is None or row[1] != order.header.merchant_order_id:
         raise ActionRefused(f"return {return_id} is not a return of order {order.header.merchant_order_id}")
     detail = ReturnDetail.model_validate(row[0])
-    decision = _text(form, "decision", required=True, what="accept or deny")
+    decision = _required(form, "decision", "accept or deny")
     conf: dict[str, Any] = {
         "merchant_return_authorization_id": return_id,
         "decision": decision,
         "agree_to_return_charge": form.get("agree_to_return_charge") in ("on", "true", "1"),
     }
     if decision == "deny":
-        conf["deny_reason"] = _text(form, "deny_reason", required=True, what="the reason to deny credit")
+        conf["deny_reason"] = _required(form, "deny_reason", "the reason to deny credit")
     if not conf["agree_to_return_charge"]:
-        conf["charge_feedback"] = _text(form, "charge_feedback", required=True, what="why the charge is disputed")
+        conf["charge_feedback"] = _required(form, "charge_feedback", "why the charge is disputed")
     lines = []
     if decision == "accept":
         for item in detail.return_merchant_skus:
@@ -288,7 +292,7 @@ def _refund(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     from jet.refunds.tasks import lines_from_params
 
     oid = order.header.merchant_order_id
-    reason = _text(form, "refund_reason", required=True, what="a refund reason")
+    reason = _required(form, "refund_reason", "a refund reason")
     feedback = _text(form, "refund_feedback")
     lines = [
         {"order_item_id": line.order_item_id, "quantity": qty}
@@ -300,7 +304,7 @@ def _refund(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     conf: dict[str, Any] = {"merchant_order_id": oid, "lines": lines, "reason": reason}
     if feedback:
         conf["feedback"] = feedback
-    already = dict(conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": oid}).fetchall())
+    already: dict[str, int] = dict(conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": oid}).fetchall())
     try:
         body, rows = build_body(_order_detail(conn, oid), lines_from_params(lines, reason, feedback), already)
     except RefundRefused as exc:
@@ -316,7 +320,7 @@ def _refund(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
 
 def _note(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], user: str) -> Plan:
     oid = order.header.merchant_order_id
-    text = _text(form, "text", required=True, what="the note's text")
+    text = _required(form, "text", "the note's text")
     return Plan(
         "note", ACTIONS["note"].dag_id, oid, {"merchant_order_id": oid, "author": user, "text": text},
         f"Add a note to order {order.header.reference_order_id}",
@@ -334,7 +338,7 @@ def _invoice(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str]
 
 
 def _retry(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], user: str) -> Plan:
-    raw = _text(form, "action_id", required=True, what="the write to re-queue")
+    raw = _required(form, "action_id", "the write to re-queue")
     try:
         action_id = int(raw or "")
     except ValueError:

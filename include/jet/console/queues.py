@@ -58,8 +58,10 @@ def queue_counts(conn: psycopg.Connection, now: datetime) -> QueueCounts:
         raise RuntimeError("console_queue_counts.sql returned no row")
     unreadable = None
     if _exists(conn, "jet.unreadable_orders"):
-        unreadable = int(conn.execute(read_sql("console_queue_unreadable_count.sql")).fetchone()[0])
-    return QueueCounts(*row, unreadable=unreadable)
+        counted = conn.execute(read_sql("console_queue_unreadable_count.sql")).fetchone()
+        unreadable = int(counted[0]) if counted else 0
+    held, at_risk, writes, quarantined, returns, shipments = row
+    return QueueCounts(held, at_risk, writes, quarantined, returns, shipments, unreadable=unreadable)
 
 
 def queue_rows(conn: psycopg.Connection, name: str, now: datetime, limit: int = 100) -> list[dict[str, Any]] | None:

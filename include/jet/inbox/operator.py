@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import HITLOperator
-from airflow.providers.standard.triggers.hitl import HITLTrigger, HITLTriggerEventSuccessPayload
+from airflow.providers.standard.triggers.hitl import HITLTrigger
 from airflow.sdk import Param
 from airflow.triggers.base import TriggerEvent
 
@@ -99,14 +99,16 @@ class HeldOrderTrigger(HITLTrigger):
             if (getattr(exc.error, "detail", None) or {}).get("status_code") == 409:
                 return None  # answered in the inbox meanwhile: that answer is the one to report
             raise
-        payload = HITLTriggerEventSuccessPayload(
-            chosen_options=[option],
-            params_input=params_input,
-            responded_at=resp.responded_at,
-            responded_by_user=None,
-            timedout=False,
-        )
-        return TriggerEvent({**payload, "decided_elsewhere_by": by})
+        # The keys of HITLTriggerEventSuccessPayload (what execute_complete reads), plus ours.
+        payload: dict[str, Any] = {
+            "chosen_options": [option],
+            "params_input": params_input,
+            "responded_at": resp.responded_at,
+            "responded_by_user": None,
+            "timedout": False,
+            "decided_elsewhere_by": by,
+        }
+        return TriggerEvent(payload)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow.sdk.timezone import utcnow
