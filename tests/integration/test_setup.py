@@ -32,11 +32,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_stops_with_instructions_when_no_postgres_anywhere() -> None:
+def test_stops_with_instructions_when_no_postgres_anywhere(tmp_path: Path) -> None:
+    # A project of its own, as on a fresh clone: this checkout's .env may name a server.
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "bootstrap.py", tmp_path / "scripts" / "bootstrap.py")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env.example")
+    (tmp_path / "include").symlink_to(ROOT / "include")
     env = {k: v for k, v in os.environ.items() if k != "JET_WAREHOUSE_URL"}
     env.update(JET_PG_PORT=str(_free_port()), JET_PG_BINDIR="/nonexistent/bin")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bootstrap.py")], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, str(tmp_path / "scripts" / "bootstrap.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "no PostgreSQL server was found" in result.stderr

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -244,6 +245,9 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         except AirflowRefused as exc:
             log.warning("could not list the runs of order %s: %s", view.header.merchant_order_id, exc)
             return [], str(exc)
+        except httpx.HTTPError as exc:  # the page still shows the order; it says the runs are missing
+            log.warning("could not reach Airflow's REST API for order %s: %r", view.header.merchant_order_id, exc)
+            return [], f"Airflow's REST API did not answer ({type(exc).__name__}: {exc}); see JET_CONSOLE_AIRFLOW_URL"
 
     def allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
         """Which actions to offer: those that fit the order's state and the user may trigger."""
@@ -356,6 +360,12 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
             context["error"] = f"{spec.dag_id} refuses these values: {exc}"
         except AirflowRefused as exc:
             context["error"] = f"Airflow refused ({exc.status_code}): {exc.detail}"
+        except httpx.HTTPError as exc:
+            log.error("could not reach Airflow's REST API to %s order %s: %r", action, oid, exc)
+            context["error"] = (
+                f"Airflow's REST API did not answer ({type(exc).__name__}: {exc}); nothing was triggered "
+                "unless the order page lists the run"
+            )
         code = status.HTTP_200_OK if context["error"] is None else status.HTTP_400_BAD_REQUEST
         return page(request, user, "confirm.html.j2", counts, code=code, **context)
 
