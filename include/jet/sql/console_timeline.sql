@@ -2,4 +2,4 @@
 SELECT at, side, who, actor, kind, body, source
 FROM jet.order_timeline
 WHERE merchant_order_id = %(merchant_order_id)s
-ORDER BY at, side = 'ours', seq;
+ORDER BY at, phase, seq;

@@ -91,36 +91,38 @@ COMMENT ON VIEW jet.order_history IS 'Every order''s notes in the order they wer
 -- order manager reads only this view, so a later single timeline mechanism replaces
 -- this one definition.
 CREATE VIEW jet.order_timeline AS
-SELECT merchant_order_id, at, side, who, actor, kind, body, source, seq
+SELECT merchant_order_id, at, phase, side, who, actor, kind, body, source, seq
 FROM (
-    SELECT n.merchant_order_id, n.noted_at AS at, 'ours' AS side, n.author AS who, n.actor, n.kind, n.body,
-           n.source, n.note_id AS seq
+    -- phase orders events of one instant: Jet's own dated events, then ours, then what a
+    -- run saw at Jet (it looks after it has written, at the same logical time).
+    SELECT n.merchant_order_id, n.noted_at AS at, 1 AS phase, 'ours' AS side, n.author AS who, n.actor, n.kind,
+           n.body, n.source, n.note_id AS seq
     FROM jet.order_notes n
     UNION ALL
     -- Jet's events; seq keeps Jet's lifecycle order among events of one instant.
-    SELECT o.merchant_order_id, o.order_placed_at, 'jet', 'Jet', NULL, 'jet',
+    SELECT o.merchant_order_id, o.order_placed_at, 0, 'jet', 'Jet', NULL, 'jet',
            format('order %s placed by the customer', o.reference_order_id), NULL, 0
     FROM jet.orders o
     UNION ALL
-    SELECT o.merchant_order_id, o.ready_at, 'jet', 'Jet', NULL, 'jet',
+    SELECT o.merchant_order_id, o.ready_at, 0, 'jet', 'Jet', NULL, 'jet',
            format('released by Jet (fraud check passed): acknowledge by %s UTC',
                   to_char((o.ready_at + interval '15 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')),
            NULL, 10
     FROM jet.orders o
     WHERE o.ready_at IS NOT NULL
     UNION ALL
-    SELECT o.merchant_order_id, o.acknowledged_at, 'jet', 'Jet', NULL, 'jet',
+    SELECT o.merchant_order_id, o.acknowledged_at, 0, 'jet', 'Jet', NULL, 'jet',
            format('Jet recorded the acknowledgement: %s', coalesce(o.acknowledgement_status, 'unknown')), NULL, 20
     FROM jet.orders o
     WHERE o.acknowledged_at IS NOT NULL
     UNION ALL
-    SELECT h.merchant_order_id, h.observed_at, 'jet', 'Jet', NULL, 'jet',
+    SELECT h.merchant_order_id, h.observed_at, 2, 'jet', 'Jet', NULL, 'jet',
            format('Jet shows the order %s', h.status) || coalesce(' (' || nullif(h.exception_state, '') || ')', ''),
            'status:' || h.status,
            coalesce(10 * array_position(ARRAY['ready', 'acknowledged', 'inprogress', 'complete'], h.status) + 1, 45)
     FROM jet.order_status_history h
     UNION ALL
-    SELECT r.merchant_order_id, r.return_date, 'jet', 'Jet', NULL, 'jet',
+    SELECT r.merchant_order_id, r.return_date, 0, 'jet', 'Jet', NULL, 'jet',
            format('customer opened return %s (%s unit(s)%s)',
                   coalesce(r.reference_return_authorization_id, r.merchant_return_authorization_id),
                   coalesce((SELECT sum(i.return_quantity) FROM jet.return_items i
@@ -131,10 +133,11 @@ FROM (
     FROM jet.returns r
     WHERE r.return_date IS NOT NULL
 ) t
-ORDER BY merchant_order_id, at, side = 'ours', seq;
+ORDER BY merchant_order_id, at, phase, seq;
 COMMENT ON VIEW jet.order_timeline IS 'An order''s whole story in time order: Jet''s side (placed, released, acknowledgement recorded, every status or exception state first seen, returns opened) and ours (every note: decisions, actions and their outcomes, shipments, returns, refunds, people''s notes). Key: none (read per merchant_order_id, in row order).';
 COMMENT ON COLUMN jet.order_timeline.at IS 'When it happened (UTC): Jet''s own time for Jet''s dates, the observing run''s time for statuses first seen, the note''s time for ours.';
 COMMENT ON COLUMN jet.order_timeline.side IS 'jet (what Jet did or showed) or ours (what the pipelines and people did).';
 COMMENT ON COLUMN jet.order_timeline.who IS 'Jet, a system component (system:outbox, ...) or the person who wrote a note.';
 COMMENT ON COLUMN jet.order_timeline.actor IS 'The Airflow user behind the event, when a person acted.';
+COMMENT ON COLUMN jet.order_timeline.phase IS 'Order of events of one instant: 0 Jet''s own dated events, 1 ours, 2 statuses a run saw at Jet (after its own writes).';
 COMMENT ON COLUMN jet.order_timeline.seq IS 'Order within one instant (Jet''s events first): Jet''s lifecycle order for Jet''s events (placed 0, released 10, acknowledged 20-21, inprogress 31, complete 41, returns 50), the note id for ours.';
