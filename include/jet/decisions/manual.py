@@ -180,13 +180,25 @@ def open_units_cancel_body(order_id: str, open_now: dict[str, int]) -> dict[str,
     return cancel_shipment_body("cancel_units", order_id, items)
 
 
-def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_id: str, reason: str) -> dict[str, Any]:
+def cancel_order(
+    conn: psycopg.Connection,
+    client: Any,
+    run: RunIdentity,
+    order_id: str,
+    reason: str,
+    *,
+    rejection_only: bool = False,
+) -> dict[str, Any]:
     """Cancel an order for ``reason`` (a key of :data:`CANCEL_REASONS`).
 
     * Jet shows it ``ready`` (not acknowledged): the acknowledgement call rejects it.
     * Acknowledged and with units not shipped: a cancel-only shipped call cancels every
       open unit (shipped units stay shipped: refund those).
     * Everything shipped: refused, pointing to a refund. Already complete: refused.
+
+    ``rejection_only``: only the first path; refused once anyone has queued the order's
+    acknowledgement call (an answer to "approve or reject this held order" must not
+    cancel the units of an order someone else approved meanwhile).
     """
     if reason not in CANCEL_REASONS:
         raise OperatorActionRefused(f"reason must be one of {sorted(CANCEL_REASONS)}, not {reason!r}")
@@ -196,6 +208,9 @@ def cancel_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_
     existing = _ack_action(conn, order_id)
     order: OrderDetail = client.get_order(order_id)
     status = str(order.status)
+    if rejection_only and (existing is not None or status != "ready"):
+        what = f"its {existing[1]} action is {existing[2]}" if existing else f"Jet shows it {status}"
+        raise OperatorActionRefused(f"order {order_id} was decided already ({what}): nothing to reject")
     if status == "ready":
         if existing is not None:
             raise OperatorActionRefused(

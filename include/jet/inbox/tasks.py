@@ -100,7 +100,7 @@ def apply_answer(run: RunIdentity, answer: dict[str, Any], client: Any = None) -
             if option == APPROVE:
                 approve_order(conn, client, mine, order_id)
             elif option == CANCEL:
-                cancel_order(conn, client, mine, order_id, reason or DEFAULT_CANCEL_REASON)
+                cancel_order(conn, client, mine, order_id, reason or DEFAULT_CANCEL_REASON, rejection_only=True)
             else:
                 raise ValueError(f"unknown inbox answer {option!r} for order {order_id}")
         except (OperatorActionRefused, psycopg.errors.UniqueViolation) as exc:
