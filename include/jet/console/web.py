@@ -347,7 +347,10 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         try:
             context["plan"] = await warehouse.run(lambda conn: plan(conn, action, view, form, user.name, _now()))
             async with api(user) as client:
-                validate_conf(spec.dag_id, await client.dag_params(spec.dag_id), context["plan"].conf)
+                # Airflow's own 404/403 for a DAG it lacks or hides, before the operator confirms;
+                # its served Params are used only for a DAG that jet.dag_params does not declare.
+                served = await client.dag_params(spec.dag_id)
+                validate_conf(spec.dag_id, context["plan"].conf, served)
                 if step == "confirm":
                     summary = context["plan"].summary
                     ref = await client.trigger(spec.dag_id, context["plan"].conf, note=f"Jet orders console: {summary}")

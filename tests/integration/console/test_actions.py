@@ -1,5 +1,5 @@
 """Order manager actions: the form becomes the manual DAG's conf, checked against that
-DAG's own Params, with a preview of exactly what Jet will receive."""
+DAG's own Params (jet.dag_params), with a preview of exactly what Jet will receive."""
 
 from __future__ import annotations
 
@@ -16,31 +16,6 @@ from tests.integration.fulfillment.conftest import run_at, sandbox_now
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def dag_params() -> Any:
-    """Each manual DAG's Params as Airflow's REST API serializes them (value, schema, ...)."""
-    from pathlib import Path
-
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags"))
-    assert bag.dags, bag.import_errors
-
-    def params(dag_id: str) -> dict[str, Any]:
-        dag = bag.dags[dag_id]
-        return {
-            name: {
-                "value": dag.params.get_param(name).value,
-                "schema": dag.params.get_param(name).schema,
-                "description": dag.params.get_param(name).description,
-                "source": None,
-            }
-            for name in dag.params
-        }
-
-    return params
-
-
 def _plan(conn: psycopg.Connection, sandbox: Any, action: str, oid: str, form: dict[str, str]) -> Any:
     view = load_order(conn, oid, sandbox_now(sandbox))
     assert view is not None
@@ -48,7 +23,7 @@ def _plan(conn: psycopg.Connection, sandbox: Any, action: str, oid: str, form: d
 
 
 def test_cancel_previews_the_call_jet_gets_before_and_after_acknowledgement(
-    sandbox: Any, place: Any, cdb: psycopg.Connection, dag_params: Any
+    sandbox: Any, place: Any, cdb: psycopg.Connection
 ) -> None:
     (ready,) = place([{"merchant_sku": "SKU-A", "quantity": 2}], acknowledge=False)
     (acked,) = place([{"merchant_sku": "SKU-A", "quantity": 2}, {"merchant_sku": "SKU-B"}])
@@ -65,13 +40,31 @@ def test_cancel_previews_the_call_jet_gets_before_and_after_acknowledgement(
     items = {i["merchant_sku"]: i["response_shipment_cancel_qty"] for i in call.body["shipments"][0]["shipment_items"]}
     assert items == {"SKU-A": 2, "SKU-B": 1}
     assert after.conf == {"merchant_order_id": acked, "reason": "customer_request"}
-    validate_conf("jet_cancel_order", dag_params("jet_cancel_order"), after.conf)
+    validate_conf("jet_cancel_order", after.conf)
     with pytest.raises(ActionRefused, match="reason must be one of"):
         _plan(cdb, sandbox, "cancel", acked, {"reason": "bored"})
+    # A cancel's reason is always chosen: the form has no default, nor has the DAG.
+    with pytest.raises(ActionRefused, match="a reason is required"):
+        _plan(cdb, sandbox, "cancel", acked, {"reason": ""})
+    with pytest.raises(ParamsRefused, match="Invalid input for param reason"):
+        validate_conf("jet_cancel_order", {"merchant_order_id": acked})
+
+
+def test_a_dag_outside_the_shared_params_is_checked_against_what_airflow_serves() -> None:
+    served = {
+        "action_id": {"value": None, "schema": {"type": "integer", "minimum": 1}, "description": None, "source": None}
+    }
+    validate_conf("jet_retry_action", {"action_id": 7}, served)
+    with pytest.raises(ParamsRefused, match="Invalid input for param action_id"):
+        validate_conf("jet_retry_action", {"action_id": 0}, served)
+    with pytest.raises(ParamsRefused, match="unknown parameter 'action'"):
+        validate_conf("jet_retry_action", {"action": 7}, served)
+    with pytest.raises(ParamsRefused, match="declares no Params"):
+        validate_conf("jet_retry_action", {"action_id": 7})
 
 
 def test_ship_refuses_what_jet_would_and_previews_partial_lines(
-    sandbox: Any, place: Any, cdb: psycopg.Connection, dag_params: Any
+    sandbox: Any, place: Any, cdb: psycopg.Connection
 ) -> None:
     (oid,) = place([{"merchant_sku": "SKU-A", "quantity": 3}, {"merchant_sku": "SKU-B"}])
     view = load_order(cdb, oid, sandbox_now(sandbox))
@@ -96,11 +89,11 @@ def test_ship_refuses_what_jet_would_and_previews_partial_lines(
         ("SKU-A", 2, 0),
         ("SKU-B", 0, 1),
     }
-    validate_conf("jet_ship_order", dag_params("jet_ship_order"), shipping.conf)
+    validate_conf("jet_ship_order", shipping.conf)
 
 
 def test_refund_and_return_completion_previews(
-    sandbox: Any, place: Any, shipped: Any, cdb: psycopg.Connection, dag_params: Any
+    sandbox: Any, place: Any, shipped: Any, cdb: psycopg.Connection
 ) -> None:
     from jet.api.hook import JetHook
     from jet.returns import land_returns
@@ -114,7 +107,7 @@ def test_refund_and_return_completion_previews(
     refund = _plan(cdb, sandbox, "refund", oid, {f"refund:{a}": "1", "refund_reason": "No longer want this item"})
     (item,) = refund.jet_calls[0].body["items"]
     assert (item["order_item_id"], item["order_return_refund_qty"], item["refund_amount"]["principal"]) == (a, 1, 20.0)
-    validate_conf("jet_refund_order", dag_params("jet_refund_order"), refund.conf)
+    validate_conf("jet_refund_order", refund.conf)
 
     return_id = sandbox.generate_return(oid)
     land_returns(cdb, JetHook(), run_at(sandbox, "jet_returns"))
@@ -129,26 +122,25 @@ def test_refund_and_return_completion_previews(
     )
     assert accept.jet_calls[0].path == f"/returns/{return_id}/complete"
     assert accept.jet_calls[0].body["agree_to_return_charge"] is True
-    validate_conf("jet_complete_return", dag_params("jet_complete_return"), accept.conf)
+    validate_conf("jet_complete_return", accept.conf)
     with pytest.raises(ActionRefused, match="is not a return of order"):
         _plan(cdb, sandbox, "complete_return", oid, {"return_id": "not-a-return", "decision": "accept"})
 
 
 def test_a_note_is_signed_by_the_user_and_checked_by_the_dags_params(
-    sandbox: Any, place: Any, cdb: psycopg.Connection, dag_params: Any
+    sandbox: Any, place: Any, cdb: psycopg.Connection
 ) -> None:
     (oid,) = place([{"merchant_sku": "SKU-A"}])
     note = _plan(cdb, sandbox, "note", oid, {"text": "  called back  "})
     assert note.conf == {"merchant_order_id": oid, "author": "alice", "text": "called back"}
     assert note.jet_calls == ()
-    params = dag_params("jet_add_order_note")
-    validate_conf("jet_add_order_note", params, note.conf)
+    validate_conf("jet_add_order_note", note.conf)
     with pytest.raises(ParamsRefused, match=r"Invalid input for param text: .* is too long"):
-        validate_conf("jet_add_order_note", params, {**note.conf, "text": "x" * 4001})
+        validate_conf("jet_add_order_note", {**note.conf, "text": "x" * 4001})
     with pytest.raises(ParamsRefused, match="Invalid input for param merchant_order_id"):
-        validate_conf("jet_add_order_note", params, {**note.conf, "merchant_order_id": "x"})
-    with pytest.raises(ParamsRefused, match="has no param colour"):
-        validate_conf("jet_add_order_note", params, {**note.conf, "colour": "red"})
+        validate_conf("jet_add_order_note", {**note.conf, "merchant_order_id": "x"})
+    with pytest.raises(ParamsRefused, match="unknown parameter 'txt' \\(did you mean 'text'\\?\\)"):
+        validate_conf("jet_add_order_note", {**note.conf, "txt": "red"})
     with pytest.raises(ActionRefused, match="the note's text is required"):
         _plan(cdb, sandbox, "note", oid, {"text": "   "})
     approve = _plan(cdb, sandbox, "approve", oid, {})
