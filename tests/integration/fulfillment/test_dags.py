@@ -64,9 +64,9 @@ def test_ship_upload_note_and_print_through_the_dags(
     refund = {"merchant_order_id": oid, "lines": [{"order_item_id": item, "quantity": 1}], "reason": "Unwanted gift"}
     states = _run(bag.dags["jet_refund_order"], datetime(2026, 3, 2, 15, 7, tzinfo=UTC), refund)
     assert states == {"post_refund": "success", "follow_refund": "success"}
-    assert fdb.execute("SELECT refund_status, decided_at IS NOT NULL FROM jet.refunds").fetchall() == [
-        ("accepted", True)
-    ]
+    assert fdb.execute("SELECT refund_status, decided_at IS NOT NULL, actor FROM jet.refunds").fetchall() == [
+        ("accepted", True, "dag_test")
+    ], "the refund names the user who triggered jet_refund_order"
 
     # Jet opens a return on the unit left; jet_returns lands it; jet_complete_return completes it.
     return_id = sandbox.generate_return(oid)
