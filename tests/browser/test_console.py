@@ -150,6 +150,7 @@ def test_an_operator_finds_an_order_notes_it_and_cancels_its_open_unit(scene: Sc
     page.wait_for_url(f"**/jet/orders/{scene.cancel_order}?run=jet_add_order_note*")
     expect(page.locator("tr.mine [data-test=run-state]")).to_have_text("success", timeout=RUN_TIMEOUT_MS)
     expect(page.locator("[data-test=timeline]")).to_contain_text(note)
+    page.locator("iframe.invoice").content_frame.locator("text=Invoice").first.wait_for()
     _shot(page, "06_note_added")
 
     page.locator("summary", has_text="Cancel with a reason").click()
@@ -176,7 +177,11 @@ def test_an_operator_finds_an_order_notes_it_and_cancels_its_open_unit(scene: Sc
     assert "admin" in note_row
     assert "admin" in queued
     assert "unfulfillable_address" in queued
-    assert events.index(note_row) < events.index(queued), "the timeline reads in order"
+    applied = next(e for e in events if "cancel_units applied at Jet" in e)
+    complete = next(e for e in events if "Jet shows the order complete" in e)
+    assert events.index(note_row) < events.index(queued) < events.index(applied) < events.index(complete), (
+        "the timeline reads in order"
+    )
     # Jet has it: the unit is cancelled at the sandbox, and Airflow recorded who asked.
     truth = next(o for o in scene.sandbox.truth_orders() if o["order"]["merchant_order_id"] == scene.cancel_order)
     assert sum(i["response_shipment_cancel_qty"] for s in truth["order"]["shipments"] for i in s["shipment_items"]) == 1

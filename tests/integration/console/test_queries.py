@@ -130,3 +130,18 @@ def test_queue_counts_and_a_missing_view_reported_as_unavailable(
         assert isinstance(counts.unreadable, int)
     with pytest.raises(KeyError, match="no queue named 'nope'"):
         queue_rows(cdb, "nope", now)
+
+
+def test_a_status_a_run_saw_reads_after_that_runs_own_writes(
+    sandbox: Any, place: Any, cdb: psycopg.Connection
+) -> None:
+    from jet.decisions import tasks
+
+    (oid,) = place([{"merchant_sku": "SKU-A", "quantity": 2}])
+    # The run's logical time is the sandbox's; its write settles at the wall clock, later.
+    tasks.cancel(run_at(sandbox, "jet_cancel_order"), oid, "customer_request")
+    bodies = [e.body for e in load_order(cdb, oid, sandbox_now(sandbox)).timeline]
+    queued = next(i for i, b in enumerate(bodies) if b.startswith("queued cancel_units"))
+    applied = next(i for i, b in enumerate(bodies) if b.startswith("cancel_units applied at Jet"))
+    complete = bodies.index("Jet shows the order complete")
+    assert queued < applied < complete, bodies
