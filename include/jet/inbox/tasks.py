@@ -66,6 +66,17 @@ def _outcome_of(conn: Any, merchant_order_id: str) -> str:
     return f"{found.kind} {found.state} at Jet (write {found.action_id}, by {found.by})"
 
 
+def _answered_at(answer: dict[str, Any], default: datetime) -> datetime:
+    """When the inbox answer was given (UTC); XCom may carry it as a datetime or as ISO text."""
+    value = answer.get("responded_at")
+    if value is None:
+        return default
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        raise ValueError(f"the inbox answer's time {value!r} has no time zone")
+    return when.astimezone(UTC)
+
+
 def apply_answer(run: RunIdentity, answer: dict[str, Any], client: Any = None) -> dict[str, Any]:
     """Act on one inbox answer (``HeldOrderQuestion``'s result) as the person who gave it."""
     import psycopg
@@ -91,7 +102,9 @@ def apply_answer(run: RunIdentity, answer: dict[str, Any], client: Any = None) -
     who = (answer.get("responded_by_user") or {}).get("name")
     if not who:
         raise ValueError(f"the inbox answer for order {order_id} names nobody: {answer!r}")
-    mine = replace(run, actor=who)
+    # Stamped when the person answered, not when the run asked: the timeline then reads
+    # "answered at 10:04", and a retry of this task writes the very same rows.
+    mine = replace(run, actor=who, observed_at=_answered_at(answer, run.observed_at))
     client = client or JetHook()
     with connect(autocommit=True, actor=who) as conn:
         if params.get("comment"):

@@ -105,9 +105,10 @@ def test_an_inbox_answer_acts_as_the_person_who_gave_it(
 ) -> None:
     (oid,) = held(1)
     _claim(decisions_db, sandbox, "scheduled__1")
-    receipt = apply_answer(
-        run_at(sandbox, "jet_held_orders"), _inbox_answer(oid, CANCEL, "alice", reason="out_of_stock", comment="no")
-    )
+    asked = run_at(sandbox, "jet_held_orders")
+    given = asked.observed_at + timedelta(minutes=3)  # she answered three minutes after the run asked
+    reply = {**_inbox_answer(oid, CANCEL, "alice", reason="out_of_stock", comment="no"), "responded_at": given}
+    receipt = apply_answer(asked, reply)
     assert receipt["answered_in"] == "inbox"
     assert _acks_at_jet(sandbox, oid) == ["acknowledge"]
     found = decided(decisions_db, oid)
@@ -124,6 +125,9 @@ def test_an_inbox_answer_acts_as_the_person_who_gave_it(
         "SELECT who, actor, body FROM jet.order_timeline WHERE merchant_order_id = %s AND side = 'ours'", (oid,)
     ).fetchall()
     assert ("alice", "alice", "no") in events
+    assert decisions_db.execute(
+        "SELECT noted_at FROM jet.order_notes WHERE merchant_order_id = %s AND kind = 'user'", (oid,)
+    ).fetchone() == (given,), "dated when she answered, not when the run asked"
     assert any(actor == "alice" and "cancel" in body for _, actor, body in events)
     # The order was re-landed: the warehouse shows what Jet now shows.
     assert decisions_db.execute("SELECT status FROM jet.orders WHERE merchant_order_id = %s", (oid,)).fetchone() == (
