@@ -29,9 +29,11 @@ def _served(serialized_params: Mapping[str, Mapping[str, Any]]) -> Any:
     return SerializedParamsDict(
         {
             name: SerializedParam(
-                spec.get("value"), description=spec.get("description"), source=spec.get("source"),
+                spec.get("value"),
+                description=spec.get("description"),
+                source=spec.get("source"),
                 **(spec.get("schema") or {}),
-            )  # fmt: skip
+            )
             for name, spec in serialized_params.items()
         }
     )

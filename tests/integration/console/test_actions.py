@@ -92,9 +92,7 @@ def test_ship_refuses_what_jet_would_and_previews_partial_lines(
     validate_conf("jet_ship_order", shipping.conf)
 
 
-def test_refund_and_return_completion_previews(
-    sandbox: Any, place: Any, shipped: Any, cdb: psycopg.Connection
-) -> None:
+def test_refund_and_return_completion_previews(sandbox: Any, place: Any, shipped: Any, cdb: psycopg.Connection) -> None:
     from jet.api.hook import JetHook
     from jet.returns import land_returns
 

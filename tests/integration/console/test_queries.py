@@ -132,9 +132,7 @@ def test_queue_counts_and_a_missing_view_reported_as_unavailable(
         queue_rows(cdb, "nope", now)
 
 
-def test_a_status_a_run_saw_reads_after_that_runs_own_writes(
-    sandbox: Any, place: Any, cdb: psycopg.Connection
-) -> None:
+def test_a_status_a_run_saw_reads_after_that_runs_own_writes(sandbox: Any, place: Any, cdb: psycopg.Connection) -> None:
     from jet.decisions import tasks
 
     (oid,) = place([{"merchant_sku": "SKU-A", "quantity": 2}])
