@@ -2,7 +2,8 @@
 clock starts at the wall clock (deadlines count in real time in the inbox), the test
 warehouse with a few orders in known states, and one real ``airflow standalone``.
 
-Chromium is Debian's (``/usr/bin/chromium``; the setup installs it when run as root).
+Chromium is Debian's (``chromium`` on PATH, or ``$JET_CHROMIUM``, found and launched with
+the report's own helpers in :mod:`jet.report.browser`; the setup installs it as root).
 Where it is missing the browser tests are skipped with the command that installs it;
 with ``CI=true`` they fail instead, so CI can never pass without running them.
 """
@@ -21,42 +22,24 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.integration.fulfillment.conftest import FULFILMENT_TABLES
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("JET_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-INSTALL_HINT = "sudo apt-get install -y chromium"
 SHOTS = ROOT / ".local" / "browser"
 USERS = {"admin": ("admin", "admin-console-test"), "viewer": ("viewer", "viewer-console-test")}
 DAG_IDS = ["jet_add_order_note", "jet_cancel_order", "jet_approve_order", "jet_held_orders"]
-CONSOLE_TABLES = (
-    "jet.held_order_prompts",
-    "jet.action_attempts",
-    "jet.actions",
-    "jet.decision_lines",
-    "jet.decisions",
-    "jet.order_notes",
-    "jet.shipment_request_lines",
-    "jet.shipment_requests",
-    "jet.return_items",
-    "jet.returns",
-    "jet.refund_items",
-    "jet.refunds",
-    "jet.inventory",
-    "jet.products",
-)
+CONSOLE_TABLES = ("jet.held_order_prompts", *FULFILMENT_TABLES, "jet.inventory", "jet.products")
 
 
-def chromium_or_skip() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
-    message = f"Chromium is not installed at {CHROMIUM}: install it with `{INSTALL_HINT}` (make setup does, as root)"
+def chromium_or_skip() -> str:
+    """The Chromium the report uses too (:func:`jet.report.browser.chromium_path`), else a
+    skip naming the install command; with ``CI=true`` a failure instead."""
+    from jet.report.browser import BrowserMissing, chromium_path
+
+    try:
+        return chromium_path()
+    except BrowserMissing as exc:
+        message = f"browser tests need Chromium: {exc} (make setup installs it when run as root)"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
@@ -157,13 +140,9 @@ def scene(warehouse_url: str) -> Iterator[Scene]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """A headless Debian Chromium (Playwright drives it; no browser download)."""
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
+    chromium_or_skip()
+    from jet.report.browser import chromium as launch
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch() as browser:
+        yield browser

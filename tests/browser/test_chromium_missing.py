@@ -25,7 +25,7 @@ def test_needs_chromium():
 def test_a_missing_chromium_skips_or_fails_in_ci(tmp_path: Path, ci: str, outcome: str) -> None:
     probe = tmp_path / "test_probe.py"
     probe.write_text(PROBE)
-    env = dict(os.environ, JET_CHROMIUM=str(tmp_path / "no-chromium"), CI=ci, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, JET_CHROMIUM=str(tmp_path / "no-chromium"), CI=ci, PYTHONPATH=f"{ROOT}:{ROOT / 'include'}")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(probe)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
