@@ -15,7 +15,6 @@ import os
 import secrets
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from jet_sandbox.testing import free_port
+from tests.helpers import PollTimeout, poll
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,31 +150,34 @@ class Standalone:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() signals all its components
         )
-        deadline = time.monotonic() + timeout
-        token = None
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
+        token: str | None = None
+
+        def ready() -> bool:
+            nonlocal token
+            if self._proc is not None and self._proc.poll() is not None:
                 raise StandaloneError(f"airflow standalone exited with {self._proc.returncode}:\n{self.log_tail()}")
             try:
                 if token is None and httpx.get(f"{self.url}/api/v2/monitor/health", timeout=2).status_code == 200:
                     token = self.token(next(iter(self.users)))
-                if token is not None:
-                    response = httpx.get(
-                        f"{self.url}/api/v2/dags", params={"limit": 100},
-                        headers={"Authorization": f"Bearer {token}"}, timeout=5,
-                    )  # fmt: skip
-                    if {d["dag_id"] for d in response.json().get("dags", [])} >= set(self.dag_ids):
-                        # The plugin answers too (its first page warms its pool and templates).
-                        console = httpx.get(
-                            f"{self.url}/jet/orders", headers={"Authorization": f"Bearer {token}"}, timeout=60
-                        )
-                        if console.status_code == 200:
-                            return
+                if token is None:
+                    return False
+                response = httpx.get(
+                    f"{self.url}/api/v2/dags", params={"limit": 100},
+                    headers={"Authorization": f"Bearer {token}"}, timeout=5,
+                )  # fmt: skip
+                if not {d["dag_id"] for d in response.json().get("dags", [])} >= set(self.dag_ids):
+                    return False
+                # The plugin answers too (its first page warms its pool and templates).
+                console = httpx.get(f"{self.url}/jet/orders", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+                return console.status_code == 200
             except httpx.TransportError:
-                pass  # not listening yet: polled again below, and reported if it never comes up
-            time.sleep(1)
-        self.stop()
-        raise StandaloneError(f"airflow standalone was not ready within {timeout:.0f}s:\n{self.log_tail()}")
+                return False  # not listening yet: polled again, and reported if it never comes up
+
+        try:
+            poll(ready, timeout=timeout, what="airflow standalone ready (API, every DAG, the console)")
+        except PollTimeout as exc:
+            self.stop()
+            raise StandaloneError(f"{exc}:\n{self.log_tail()}") from exc
 
     def token(self, user: str) -> str:
         """A JWT for ``user`` from Airflow's own login endpoint."""
@@ -191,14 +194,16 @@ class Standalone:
 
     def wait_for_run(self, user: str, dag_id: str, run_id: str, timeout: float = 120.0) -> dict[str, Any]:
         """Poll (bounded) until the run ends; its final JSON."""
-        deadline = time.monotonic() + timeout
         with self.api(user) as api:
-            while time.monotonic() < deadline:
+
+            def ended() -> dict[str, Any] | None:
                 run = api.get(f"/dags/{dag_id}/dagRuns/{run_id}").json()
-                if run["state"] in ("success", "failed"):
-                    return dict(run)
-                time.sleep(1)
-        raise StandaloneError(f"run {dag_id}/{run_id} did not end within {timeout:.0f}s:\n{self.log_tail()}")
+                return dict(run) if run["state"] in ("success", "failed") else None
+
+            try:
+                return poll(ended, timeout=timeout, what=f"run {dag_id}/{run_id} ended")
+            except PollTimeout as exc:
+                raise StandaloneError(f"{exc}:\n{self.log_tail()}") from exc
 
     def log_tail(self, lines: int = 60) -> str:
         if not self.log_path.exists():

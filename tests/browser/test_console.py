@@ -9,13 +9,13 @@ in the timeline. Screenshots of each step go to ``.local/browser/``.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.browser.conftest import SHOTS, USERS, Scene
+from tests.helpers import PollTimeout, poll
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
@@ -211,29 +211,26 @@ def test_an_operator_finds_an_order_notes_it_and_cancels_its_open_unit(scene: Sc
 
 def _prompt(scene: Scene, order_id: str, timeout: float = 150.0) -> tuple[str, int]:
     """(dag_run_id, map_index) of the order's inbox question, once jet_held_orders asked it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def asked() -> tuple[str, int] | None:
         rows = scene.sql(
             "SELECT dag_run_id, map_index FROM jet.held_order_prompts WHERE merchant_order_id = %s", (order_id,)
         )
-        if rows:
-            return rows[0]
-        time.sleep(1)
-    raise AssertionError(
-        f"order {order_id} was not asked in the inbox within {timeout}s:\n{scene.standalone.log_tail()}"
-    )
+        return rows[0] if rows else None
+
+    try:
+        return poll(asked, timeout=timeout, what=f"order {order_id} asked in the inbox")
+    except PollTimeout as exc:
+        raise AssertionError(f"{exc}:\n{scene.standalone.log_tail()}") from exc
 
 
 def _ti(api: httpx.Client, run_id: str, task_id: str, map_index: int, states: set[str], timeout: float = 120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    ti: dict = {}
-    while time.monotonic() < deadline:
+    def reached() -> dict | None:
         response = api.get(f"/dags/jet_held_orders/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}")
         ti = response.json() if response.status_code == 200 else {}
-        if ti.get("state") in states:
-            return ti
-        time.sleep(1)
-    raise AssertionError(f"{task_id}[{map_index}] of {run_id} never reached {states}: {ti.get('state')}")
+        return ti if ti.get("state") in states else None
+
+    return poll(reached, timeout=timeout, what=f"{task_id}[{map_index}] of {run_id} in {sorted(states)}")
 
 
 def test_an_inbox_answer_decides_once_and_the_console_shows_it(scene: Scene, chromium: Any) -> None:
