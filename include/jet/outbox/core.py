@@ -549,7 +549,7 @@ def apply_now(conn: psycopg.Connection, client: Any, action_id: int, *, policy: 
         f"{done.attempts - done.rate_limited} attempt(s): {done.last_error}"
     )
     if done.state == "failed":
-        hint = "" if done.requeues else f"; once the cause is fixed, re-queue it once with jet_retry_action ({action_id})"
+        hint = "" if done.requeues else f"; once its cause is fixed, re-queue it with jet_retry_action ({action_id})"
         raise ActionFailed(what + hint)
     if done.state != "applied":
         raise ActionNotSettled(what)
