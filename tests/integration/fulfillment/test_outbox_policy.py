@@ -145,7 +145,7 @@ def test_a_permanent_refusal_fails_at_once_with_jets_message(
     item = {"merchant_sku": "SKU-Z", "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": 1}
     body = {"shipments": [{"alt_shipment_id": "X-1", "shipment_items": [item]}]}
     queued = outbox.queue(fdb, run_at(sandbox, "jet_ship_order"), oid, "cancel_units", body, reason="test")
-    with pytest.raises(outbox.ActionFailed, match="is failed after 1 attempt.*HTTP 400") as info:
+    with pytest.raises(outbox.ActionFailed, match=r"is failed after 1 attempt.*HTTP 400") as info:
         outbox.apply_now(fdb, _hook(), queued.action_id)
     from jet.failures import PermanentError
 
