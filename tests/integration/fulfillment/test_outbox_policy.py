@@ -137,9 +137,7 @@ def test_outcomes_are_recorded_as_each_request_returns(
     assert len(ship_ledger(sandbox)) == 12
 
 
-def test_a_permanent_refusal_fails_at_once_with_jets_message(
-    sandbox: Any, place: Any, fdb: psycopg.Connection
-) -> None:
+def test_a_permanent_refusal_fails_at_once_with_jets_message(sandbox: Any, place: Any, fdb: psycopg.Connection) -> None:
     (oid,) = place(LINES)
     # Our model accepts it; Jet refuses it (the SKU is not on the order): HTTP 400.
     item = {"merchant_sku": "SKU-Z", "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": 1}
