@@ -96,8 +96,13 @@ class TokenBucket:
         one second of it. Shared by every thread of the hook, reads and writes alike."""
         with self._lock:
             now = self._clock()
-            self.slowdowns += 1
+            # The 429s of requests already in flight when the first one came say the same
+            # thing: cut the rate once per pause, not once per thread.
+            already = now < self._paused_until
             self._paused_until = max(self._paused_until, now + max(0.0, pause))
+            if already:
+                return
+            self.slowdowns += 1
             if not self.unlimited:
                 self._refill(now)
                 self.rate = max(min(floor, self.max_rate), self.rate * factor)
