@@ -38,9 +38,10 @@ def test_100_acknowledgements_under_a_jet_allowing_5_per_second_all_apply(
     assert {r[2] for r in rows} == {1}, "each sent once: a 429 is not an attempt"
     throttled = sum(r[3] for r in rows)
     answered_429 = sum(1 for r in sandbox.requests_log() if r["status"] == 429)
-    assert answered_429 > 0 and throttled > 0, "Jet must have said 429 to some writes"
+    assert answered_429 > 0, "Jet must have said 429"
+    assert throttled > 0, "Jet must have said 429 to some writes"
     ledger = ledger_by_order(sandbox)
-    assert all([e["kind"] for e in ledger[oid]].count("acknowledge") == 1 for oid in ids)
+    assert {oid: [e["kind"] for e in ledger[oid]].count("acknowledge") for oid in ids} == dict.fromkeys(ids, 1)
     # Within Jet's window: none of them was withdrawn.
     truth = {o["order"]["merchant_order_id"]: o["order"] for o in sandbox.truth_orders()}
     assert all(truth[oid]["status"] != "ready" for oid in ids)
