@@ -31,7 +31,7 @@ from jet.decisions.rules import (
     to_jet_acknowledgement,
 )
 from jet.failures import PermanentError
-from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, DIRECTED_CANCEL, REJECT
+from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
 from jet.sql import read_sql
 from jet.warehouse import locks
 
@@ -347,7 +347,9 @@ def plan_directed_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
     the number of actions queued. Safe to call again: answered orders are skipped.
     """
     per_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for order_id, sku, qty in conn.execute(read_sql("decisions_directed_cancels_due.sql")):
+    answers = [DIRECTED_CANCEL, REJECT, CANCEL, CANCEL_UNITS]  # any of them answers Jet's request
+    due = conn.execute(read_sql("decisions_directed_cancels_due.sql"), {"accepted": ACKNOWLEDGE, "answers": answers})
+    for order_id, sku, qty in due:
         if qty > 0:
             per_order[order_id].append(
                 {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}

@@ -15,10 +15,12 @@ The failure policy (each line is enforced by a test in ``tests/integration/outbo
 2. **2xx → applied.** Timeout, dropped connection, 5xx → ``unknown``: Jet may have
    applied it. An ``unknown`` write is never sent again before :func:`settle` judged
    it from Jet's read-back: shown → ``applied`` at once; not shown → ``not_applied``
-   only after a **quiet period since it was last sent** (:attr:`Policy.quiet_seconds`:
-   the write's budget wait + connect and read timeouts + ``late_apply_seconds``, the
-   connection extra allowing for Jet applying late). A refund that appears later under
-   our ``alt_refund_id`` settles its action as applied, and so does any write Jet shows.
+   only after a **quiet period since it was last sent**: until the client stopped waiting
+   (Jet's answer, or the connect + read timeout; for a dead sender the stale limit),
+   then ``late_apply_seconds`` more (connection extra: Jet applying late); for a timeout
+   that is longer than read timeout + allowance (:attr:`Policy.quiet_seconds` at most).
+   A refund that appears later under our ``alt_refund_id`` settles its action as
+   applied, and so does any write Jet shows.
 3. **429 is not an attempt.** The action goes back to ``pending`` with ``not_before``
    = its Retry-After (and ``rate_limited`` + 1); :func:`drain` waits for it. Any 429,
    on a read or a write, pauses and halves the hook's shared rate budget for every

@@ -70,7 +70,8 @@ class Policy:
 
     @property
     def quiet_seconds(self) -> float:
-        """Since the last send, the time after which a write Jet does not show is not applied."""
+        """The longest quiet period since a send: the client stops waiting at the latest
+        after :attr:`stale_sending_seconds` (a timeout), then Jet's late-apply allowance."""
         return self.stale_sending_seconds + self.late_apply_seconds
 
     @classmethod
@@ -434,7 +435,7 @@ def settle(
         read_sql("outbox_unsettled.sql"),
         {
             **_scope(calls, order_ids, action_ids),
-            "quiet_seconds": policy.quiet_seconds,
+            "late_apply_seconds": policy.late_apply_seconds,
             "stale_seconds": policy.stale_sending_seconds,
         },
     ).fetchall()
@@ -488,7 +489,7 @@ def next_due(
         {
             **_scope(calls, order_ids, action_ids),
             "max_attempts": policy.max_attempts,
-            "quiet_seconds": policy.quiet_seconds,
+            "late_apply_seconds": policy.late_apply_seconds,
             "stale_seconds": policy.stale_sending_seconds,
         },
     ).fetchone()

@@ -4,7 +4,7 @@
 -- ordered kind only when its turn came. Committed as 'sending' BEFORE the call; SKIP
 -- LOCKED lets two senders coexist.
 UPDATE jet.actions a
-   SET state = 'sending', attempts = a.attempts + 1, not_before = NULL,
+   SET state = 'sending', attempts = a.attempts + 1, not_before = NULL, last_answer_at = NULL,
        last_sent_at = clock_timestamp(), updated_at = clock_timestamp()
  WHERE a.action_id IN (
         SELECT x.action_id FROM jet.actions x

@@ -3,7 +3,8 @@
 SELECT extract(epoch FROM min(due) - clock_timestamp())::float8
 FROM (
     SELECT CASE a.state
-               WHEN 'unknown' THEN coalesce(a.last_sent_at, clock_timestamp()) + make_interval(secs => %(quiet_seconds)s)
+               WHEN 'unknown' THEN coalesce(a.last_answer_at, a.last_sent_at + make_interval(secs => %(stale_seconds)s),
+                                            clock_timestamp()) + make_interval(secs => %(late_apply_seconds)s)
                WHEN 'sending' THEN a.last_sent_at + make_interval(secs => %(stale_seconds)s)
                ELSE coalesce(a.not_before, clock_timestamp())
            END AS due

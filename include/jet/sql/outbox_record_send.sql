@@ -11,6 +11,7 @@ UPDATE jet.actions
    SET state = %(state)s,
        last_error = %(error)s,
        settled_at = CASE WHEN %(state)s IN ('applied', 'not_applied', 'failed') THEN clock_timestamp() END,
+       last_answer_at = clock_timestamp(),
        rate_limited = rate_limited + CASE WHEN %(outcome)s = 'rate_limited' THEN 1 ELSE 0 END,
        not_before = CASE WHEN %(outcome)s = 'rate_limited'
                          THEN clock_timestamp() + make_interval(secs => %(retry_after)s) END,

@@ -152,3 +152,58 @@ def test_a_permanent_refusal_fails_at_once_with_jets_message(sandbox: Any, place
     assert ship_ledger(sandbox) == []
     rows = Counter(r["method"] for r in sandbox.requests_log() if r["path"].endswith("/shipped"))
     assert rows == {"PUT": 1}, "refused once, never resent"
+
+
+def test_a_failed_action_is_requeued_once_and_read_back_first(
+    sandbox: Any, place: Any, fdb: psycopg.Connection, jet_connection: Any
+) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from tests.integration.fulfillment.conftest import acknowledge_at_jet
+
+    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags" / "jet_retry_action.py")).dags[
+        "jet_retry_action"
+    ]
+    # A short quiet period.
+    jet_connection(read_timeout=2, connect_timeout=1, write_budget_wait=1, late_apply_seconds=1)
+    (applied_late, refused) = place(LINES, count=2, acknowledge=False)
+    run = run_at(sandbox, "jet_approve_order")
+    accept = {"acknowledgement_status": "accepted", "order_items": []}
+    late = outbox.queue(fdb, run, applied_late, "acknowledge", accept, reason="test").action_id
+    # Our side gave up on it (failed), but Jet applied it after all.
+    fdb.execute(
+        "UPDATE jet.actions SET state = 'failed', attempts = 1, last_error = 'gave up' WHERE action_id = %s",
+        [late],
+    )
+    acknowledge_at_jet(sandbox, applied_late)
+    puts = len([r for r in sandbox.requests_log() if r["method"] == "PUT"])
+
+    states = dag.test(logical_date=datetime(2026, 3, 2, 15, 1, tzinfo=UTC), run_conf={"action_id": late})
+    assert {ti.task_id: ti.state for ti in states.get_task_instances()} == {"retry_action": "success"}
+    assert fdb.execute("SELECT state, requeues FROM jet.actions WHERE action_id = %s", (late,)).fetchone() == (
+        "applied",
+        1,
+    )
+    assert len([r for r in sandbox.requests_log() if r["method"] == "PUT"]) == puts, "read back, not sent again"
+
+    # Re-queued once already: refused, without Airflow retries.
+    run2 = dag.test(logical_date=datetime(2026, 3, 2, 15, 2, tzinfo=UTC), run_conf={"action_id": late})
+    (ti,) = run2.get_task_instances()
+    assert (ti.state, ti.try_number) == ("failed", 1)
+
+    # Jet refuses it (a SKU not on the order): re-queued once, read back, sent, refused again.
+    acknowledge_at_jet(sandbox, refused)
+    item = {"merchant_sku": "SKU-Z", "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": 1}
+    body = {"shipments": [{"alt_shipment_id": "X-2", "shipment_items": [item]}]}
+    bad = outbox.queue(fdb, run, refused, "cancel_units", body, reason="test").action_id
+    with pytest.raises(outbox.ActionFailed):
+        outbox.apply_now(fdb, _hook(), bad)
+    from jet.outbox.tasks import retry_action
+
+    with pytest.raises(outbox.ActionFailed, match="is failed"):
+        retry_action(run_at(sandbox, "jet_retry_action"), bad)
+    with pytest.raises(outbox.ActionRefused, match="re-queued once already"):
+        retry_action(run_at(sandbox, "jet_retry_action"), bad)

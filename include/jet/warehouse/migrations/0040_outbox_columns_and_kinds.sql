@@ -6,7 +6,8 @@
 --   jet.outbox.kinds (a test checks that both agree). Its flags are what SQL needs:
 --   acknowledgement (the one acknowledgement call an order gets, ever) and ordered
 --   (the actions of one merchant order are sent one after the other, oldest first).
--- * jet.actions gains call (the kind) and subject (what it acts on: a shipment request,
+-- * jet.actions gains last_answer_at (when the client stopped waiting for the last send:
+--   the quiet period before "not applied" starts there), call (the kind) and subject (what it acts on: a shipment request,
 --   a return, a refund id; NULL when it is the order itself), backfilled from kind,
 --   which stays as their readable join (a check keeps them equal); dedupe_key (the
 --   idempotency key of queue(): a second queue() with the same key is a no-op);
@@ -53,13 +54,18 @@ ALTER TABLE jet.actions
     ADD COLUMN dedupe_key      text,
     ADD COLUMN triggering_user text CHECK (triggering_user <> ''),
     ADD COLUMN not_before      timestamptz,
+    ADD COLUMN last_answer_at  timestamptz,
     ADD COLUMN rate_limited    integer NOT NULL DEFAULT 0 CHECK (rate_limited >= 0),
     ADD COLUMN requeues        integer NOT NULL DEFAULT 0 CHECK (requeues IN (0, 1));
 
-UPDATE jet.actions
-   SET call = split_part(kind, ':', 1),
-       subject = nullif(split_part(kind, ':', 2), ''),
-       dedupe_key = merchant_order_id || '/' || kind;
+UPDATE jet.actions a
+   SET call = split_part(a.kind, ':', 1),
+       subject = nullif(split_part(a.kind, ':', 2), ''),
+       dedupe_key = a.merchant_order_id || '/' || a.kind,
+       -- who queued it was only known from the note the outbox wrote then
+       triggering_user = (SELECT n.actor FROM jet.order_notes n
+                          WHERE n.merchant_order_id = a.merchant_order_id AND n.source = 'action:' || a.action_id
+                          ORDER BY n.note_id LIMIT 1);
 
 ALTER TABLE jet.actions
     ALTER COLUMN call SET NOT NULL,
@@ -82,6 +88,7 @@ COMMENT ON COLUMN jet.actions.call IS 'The kind of write (jet.action_kinds).';
 COMMENT ON COLUMN jet.actions.subject IS 'What the call acts on besides the order: the shipment request id (ship), Jet''s return id (complete_return), our alt_refund_id (refund); NULL for calls on the order itself.';
 COMMENT ON COLUMN jet.actions.dedupe_key IS 'Idempotency key of queueing: a second queue with the same key returns the existing action (default <order>/<kind>: one action per order and kind, ever).';
 COMMENT ON COLUMN jet.actions.triggering_user IS 'The Airflow user who triggered the run that queued the action (or answered for it in the inbox); NULL for the scheduled pipelines.';
+COMMENT ON COLUMN jet.actions.last_answer_at IS 'Wall-clock time the client stopped waiting for the last send: Jet''s answer came, or the client gave up (timeout, dropped connection). A write Jet does not show is judged not applied only a quiet period (the late-apply allowance) after it.';
 COMMENT ON COLUMN jet.actions.not_before IS 'Jet answered 429 (rate limited): not sent again before this instant (its Retry-After). A 429 is not an attempt.';
 COMMENT ON COLUMN jet.actions.rate_limited IS 'Times Jet answered 429 to this write (none of them applied it, none counts as an attempt).';
 COMMENT ON COLUMN jet.actions.requeues IS 'Times an operator re-queued the action after it failed (jet_retry_action): at most once.';
@@ -145,9 +152,10 @@ BEGIN
     END IF;
     NEW.kind := coalesce(NEW.kind, NEW.call || coalesce(':' || NEW.subject, ''));
     NEW.dedupe_key := coalesce(NEW.dedupe_key, NEW.merchant_order_id || '/' || NEW.kind);
+    NEW.triggering_user := coalesce(NEW.triggering_user, jet.session_actor());
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION jet.action_fill_names() IS 'Trigger: an action inserted with only kind (or only call and subject) gets the other, and the default dedupe key <order>/<kind>.';
+COMMENT ON FUNCTION jet.action_fill_names() IS 'Trigger: an action inserted with only kind (or only call and subject) gets the other, the default dedupe key <order>/<kind>, and the session''s actor as triggering_user when none is given.';
 CREATE TRIGGER actions_fill_names BEFORE INSERT ON jet.actions
     FOR EACH ROW EXECUTE FUNCTION jet.action_fill_names();
