@@ -481,7 +481,9 @@ class JetHook(HttpHook):
         if response.status_code == 429:
             self.stats.add(rate_limited=1)
             pause = _retry_after(response)
-            self._limiter.slow_down(min(1.0 if pause is None else pause, self._settings.retry_after_max))
+            self._limiter.slow_down(
+                min(1.0 if pause is None else pause, self._settings.retry_after_max), caller_waits=not write
+            )
             self.log.warning(
                 "%s %s -> HTTP 429: the shared budget pauses and slows to %.1f/s", method, url, self._limiter.rate
             )

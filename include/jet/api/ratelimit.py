@@ -42,6 +42,8 @@ class TokenBucket:
         self.max_burst = self.burst
         self.slowdowns = 0
         self._paused_until = float("-inf")
+        #: Threads that got a 429 during the current pause and wait out its Retry-After themselves.
+        self._exempt: set[int] = set()
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -58,8 +60,13 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
         self._updated = now
 
+    def _paused_for(self, now: float) -> float:
+        if threading.get_ident() in self._exempt:
+            return 0.0
+        return max(0.0, self._paused_until - now)
+
     def _wait_locked(self, now: float, tokens: float) -> float:
-        paused = max(0.0, self._paused_until - now)
+        paused = self._paused_for(now)
         if self.unlimited:
             return paused
         self._refill(now)
@@ -70,7 +77,7 @@ class TokenBucket:
         """Take ``tokens`` now and return how many seconds the caller must wait before using them."""
         with self._lock:
             now = self._clock()
-            paused = max(0.0, self._paused_until - now)
+            paused = self._paused_for(now)
             if self.unlimited:
                 return paused
             self._refill(now)
@@ -90,15 +97,23 @@ class TokenBucket:
         with self._lock:
             return self._wait_locked(self._clock(), tokens)
 
-    def slow_down(self, pause: float, factor: float = 0.5, floor: float = 1.0) -> None:
+    def slow_down(self, pause: float, factor: float = 0.5, floor: float = 1.0, *, caller_waits: bool = False) -> None:
         """The server said 429: every caller waits ``pause`` seconds, and the budget is
         cut by ``factor`` (not below ``floor`` requests/s), with a burst no larger than
-        one second of it. Shared by every thread of the hook, reads and writes alike."""
+        one second of it. Shared by every thread of the hook, reads and writes alike.
+
+        ``caller_waits``: the calling thread sleeps the Retry-After itself before retrying
+        (a GET's backoff), so the pause does not make it wait twice.
+        """
         with self._lock:
             now = self._clock()
             # The 429s of requests already in flight when the first one came say the same
             # thing: cut the rate once per pause, not once per thread.
             already = now < self._paused_until
+            if not already:
+                self._exempt = set()
+            if caller_waits:
+                self._exempt.add(threading.get_ident())
             self._paused_until = max(self._paused_until, now + max(0.0, pause))
             if already:
                 return

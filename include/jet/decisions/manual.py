@@ -179,7 +179,7 @@ def cancel_order(
         raise OperatorActionRefused(f"reason must be one of {sorted(CANCEL_REASONS)}, not {reason!r}")
     _require_known(conn, order_id)
     # Settle anything in flight for this order first: its true state decides the path.
-    outbox.drain(conn, client, order_ids=[order_id])
+    outbox.drain(conn, client, outbox.Scope(order_ids=[order_id]))
     existing = _ack_action(conn, order_id)
     order: OrderDetail = client.get_order(order_id)
     status = str(order.status)

@@ -150,14 +150,38 @@ class OutboxReceipt:
         return {"sent": self.sent, **{k: v for k, v in sorted(self.outcomes.items())}}
 
 
-def _scope(calls: Sequence[str] | None, order_ids: Sequence[str] | None, action_ids: Sequence[int] | None) -> dict:
-    for call in calls or ():
-        kind(call)  # a typo in a caller's list must not silently send nothing
-    return {
-        "calls": list(calls) if calls is not None else None,
-        "order_ids": list(order_ids) if order_ids is not None else None,
-        "action_ids": list(action_ids) if action_ids is not None else None,
-    }
+@dataclass(frozen=True)
+class Scope:
+    """Which actions a step acts on: every given filter must match (None: no filter)."""
+
+    calls: Sequence[str] | None = None
+    order_ids: Sequence[str] | None = None
+    action_ids: Sequence[int] | None = None
+
+    @classmethod
+    def of(cls, scope: Scope | Sequence[str] | None) -> Scope:
+        """A scope from a :class:`Scope`, a sequence of calls (the common case), or None (everything)."""
+        if scope is None:
+            return cls()
+        if isinstance(scope, Scope):
+            return scope
+        if isinstance(scope, str):
+            raise TypeError(f"a scope of calls is a sequence of names, not the string {scope!r}")
+        return cls(calls=tuple(scope))
+
+    def params(self) -> dict[str, Any]:
+        """The SQL parameters; a typo in a call name must not silently send nothing."""
+        for call in self.calls or ():
+            kind(call)
+        return {
+            "calls": list(self.calls) if self.calls is not None else None,
+            "order_ids": list(self.order_ids) if self.order_ids is not None else None,
+            "action_ids": list(self.action_ids) if self.action_ids is not None else None,
+        }
+
+
+#: What every step takes as its scope: a :class:`Scope`, a sequence of calls, or None.
+ScopeLike = Scope | Sequence[str] | None
 
 
 # ---------------------------------------------------------------------- queue
@@ -323,13 +347,7 @@ def _record(conn: psycopg.Connection, action: Action, sent: _Sent) -> None:
 
 
 def send(
-    conn: psycopg.Connection,
-    client: Any,
-    calls: Sequence[str] | None = None,
-    *,
-    order_ids: Sequence[str] | None = None,
-    action_ids: Sequence[int] | None = None,
-    policy: Policy | None = None,
+    conn: psycopg.Connection, client: Any, scope: ScopeLike = None, *, policy: Policy | None = None
 ) -> OutboxReceipt:
     """Send every sendable action in scope once; each outcome is committed as its request returns.
 
@@ -339,7 +357,7 @@ def send(
     ``unknown`` and is raised once the requests in flight are recorded.
     """
     policy = policy or Policy.for_client(client)
-    scope = _scope(calls, order_ids, action_ids)
+    where = Scope.of(scope).params()
     receipt = OutboxReceipt()
     seen: list[int] = []
     inflight: dict[Future[_Sent], Action] = {}
@@ -351,7 +369,7 @@ def send(
                 with conn.transaction():
                     rows = conn.execute(
                         read_sql("outbox_claim.sql"),
-                        {**scope, "max_attempts": policy.max_attempts, "exclude": seen, "limit": room},
+                        {**where, "max_attempts": policy.max_attempts, "exclude": seen, "limit": room},
                     ).fetchall()
                 for row in rows:
                     action = Action(*row)
@@ -414,13 +432,7 @@ def _read_back(client: Any, actions: Sequence[Action]) -> dict[int, Any]:
 
 
 def settle(
-    conn: psycopg.Connection,
-    client: Any,
-    calls: Sequence[str] | None = None,
-    *,
-    order_ids: Sequence[str] | None = None,
-    action_ids: Sequence[int] | None = None,
-    policy: Policy | None = None,
+    conn: psycopg.Connection, client: Any, scope: ScopeLike = None, *, policy: Policy | None = None
 ) -> OutboxReceipt:
     """Judge every ``unknown`` (or stale ``sending``) action in scope from Jet's read-back.
 
@@ -434,7 +446,7 @@ def settle(
     rows = conn.execute(
         read_sql("outbox_unsettled.sql"),
         {
-            **_scope(calls, order_ids, action_ids),
+            **Scope.of(scope).params(),
             "late_apply_seconds": policy.late_apply_seconds,
             "stale_seconds": policy.stale_sending_seconds,
         },
@@ -474,20 +486,13 @@ def settle(
 # ---------------------------------------------------------------------- drain and operator flows
 
 
-def next_due(
-    conn: psycopg.Connection,
-    calls: Sequence[str] | None = None,
-    *,
-    order_ids: Sequence[str] | None = None,
-    action_ids: Sequence[int] | None = None,
-    policy: Policy | None = None,
-) -> float | None:
+def next_due(conn: psycopg.Connection, scope: ScopeLike = None, *, policy: Policy | None = None) -> float | None:
     """Seconds until an open action in scope can move on (0 or less: now); None when none is open."""
     policy = policy or Policy()
     row = conn.execute(
         read_sql("outbox_next_due.sql"),
         {
-            **_scope(calls, order_ids, action_ids),
+            **Scope.of(scope).params(),
             "max_attempts": policy.max_attempts,
             "late_apply_seconds": policy.late_apply_seconds,
             "stale_seconds": policy.stale_sending_seconds,
@@ -497,13 +502,7 @@ def next_due(
 
 
 def drain(
-    conn: psycopg.Connection,
-    client: Any,
-    calls: Sequence[str] | None = None,
-    *,
-    order_ids: Sequence[str] | None = None,
-    action_ids: Sequence[int] | None = None,
-    policy: Policy | None = None,
+    conn: psycopg.Connection, client: Any, scope: ScopeLike = None, *, policy: Policy | None = None
 ) -> OutboxReceipt:
     """Settle, then send and settle in rounds until nothing in scope is open, waiting
     (at most ``policy.max_wait`` in all) for Retry-Afters and quiet periods.
@@ -513,14 +512,14 @@ def drain(
     spent stays in the outbox for the next run.
     """
     policy = policy or Policy.for_client(client)
-    scope = {"order_ids": order_ids, "action_ids": action_ids, "policy": policy}
-    total = settle(conn, client, calls, **scope)
+    scope = Scope.of(scope)
+    total = settle(conn, client, scope, policy=policy)
     waited = 0.0
     for _ in range(policy.max_rounds):
-        sent = send(conn, client, calls, **scope)
+        sent = send(conn, client, scope, policy=policy)
         total += sent
-        total += settle(conn, client, calls, **scope)
-        due = next_due(conn, calls, **scope)
+        total += settle(conn, client, scope, policy=policy)
+        due = next_due(conn, scope, policy=policy)
         if due is None:
             break
         if due <= 0 and sent.sent:
@@ -543,7 +542,7 @@ def apply_now(conn: psycopg.Connection, client: Any, action_id: int, *, policy: 
     or :class:`ActionNotSettled` (still pending or unknown: a retry settles it).
     """
     action = get(conn, action_id)
-    drain(conn, client, order_ids=[action.merchant_order_id], policy=policy)
+    drain(conn, client, Scope(order_ids=[action.merchant_order_id]), policy=policy)
     done = get(conn, action_id)
     what = (
         f"{done.kind} of order {done.merchant_order_id} (action {action_id}) is {done.state} after "

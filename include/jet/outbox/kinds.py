@@ -146,44 +146,38 @@ def _record_refund(conn: psycopg.Connection, action: Action, result: Any) -> Non
     )
 
 
-_ACK = {"send": _acknowledge, "readback": "order", "judge": _judge_acknowledgement}
-_SHIPPED = {"send": _ship, "readback": "order", "judge": _judge_shipped}
 _ACK_PATH = "/orders/{order}/acknowledge"
 _SHIPPED_PATH = "/orders/{order}/shipped"
+
+
+def _acknowledgement(name: str, description: str) -> ActionKind:
+    """A kind of acknowledgement call: PUT acknowledge, judged from the order's echoed status."""
+    return ActionKind(
+        name, "PUT", _ACK_PATH, "order", True, False, description,
+        send=_acknowledge, readback="order", judge=_judge_acknowledgement, validate=_validator("AcknowledgeRequest"),
+    )  # fmt: skip
+
+
+def _shipped(name: str, subject: str, description: str) -> ActionKind:
+    """A kind of shipped call (ships or cancels units): ordered per order, judged from the
+    order's echoed shipments (our alt_shipment_id)."""
+    return ActionKind(
+        name, "PUT", _SHIPPED_PATH, subject, False, True, description,
+        send=_ship, readback="order", judge=_judge_shipped, validate=_validator("ShipRequest"),
+    )  # fmt: skip
+
 
 KINDS: dict[str, ActionKind] = {
     k.name: k
     for k in (
-        ActionKind(
-            "acknowledge", "PUT", _ACK_PATH, "order", True, False,
-            "accept the order (acknowledgement_status accepted)",
-            validate=_validator("AcknowledgeRequest"), **_ACK,
+        _acknowledgement("acknowledge", "accept the order (acknowledgement_status accepted)"),
+        _acknowledgement("reject", "reject an order short of stock (rejected - item level error)"),
+        _acknowledgement(
+            "cancel", "reject an order that cannot ship at all, or an operator's cancel before acknowledgement"
         ),
-        ActionKind(
-            "reject", "PUT", _ACK_PATH, "order", True, False,
-            "reject an order short of stock (rejected - item level error)",
-            validate=_validator("AcknowledgeRequest"), **_ACK,
-        ),
-        ActionKind(
-            "cancel", "PUT", _ACK_PATH, "order", True, False,
-            "reject an order that cannot ship at all, or an operator's cancel before acknowledgement",
-            validate=_validator("AcknowledgeRequest"), **_ACK,
-        ),
-        ActionKind(
-            "directed_cancel", "PUT", _SHIPPED_PATH, "order", False, True,
-            "cancel exactly the units Jet asked to cancel",
-            validate=_validator("ShipRequest"), **_SHIPPED,
-        ),
-        ActionKind(
-            "cancel_units", "PUT", _SHIPPED_PATH, "order", False, True,
-            "an operator cancels the open units of an acknowledged order",
-            validate=_validator("ShipRequest"), **_SHIPPED,
-        ),
-        ActionKind(
-            "ship", "PUT", _SHIPPED_PATH, "shipment_request", False, True,
-            "upload one merchant shipment (jet.shipment_requests)",
-            validate=_validator("ShipRequest"), **_SHIPPED,
-        ),
+        _shipped("directed_cancel", "order", "cancel exactly the units Jet asked to cancel"),
+        _shipped("cancel_units", "order", "an operator cancels the open units of an acknowledged order"),
+        _shipped("ship", "shipment_request", "upload one merchant shipment (jet.shipment_requests)"),
         ActionKind(
             "complete_return", "PUT", "/returns/{subject}/complete", "return", False, False,
             "complete a return (full, partial or denied credit)",

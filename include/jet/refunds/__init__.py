@@ -211,7 +211,7 @@ def request_refund(
         ):
             raise RefundRefused(f"order {merchant_order_id} is not in the warehouse; import it with jet_import_order")
         # Settle this order's refunds in flight first: they count as already refunded.
-        outbox.drain(conn, client, (REFUND,), order_ids=[merchant_order_id])
+        outbox.drain(conn, client, outbox.Scope(calls=(REFUND,), order_ids=[merchant_order_id]))
         order = client.get_order(merchant_order_id)
         already = dict(
             conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
