@@ -85,9 +85,9 @@ def jet_decide_orders() -> None:
 
         @task(multiple_outputs=False)
         def send_acknowledgements() -> dict:
-            from jet.decisions.tasks import send
+            from jet.decisions.tasks import BRANCHES, send
 
-            return send(("acknowledge",))
+            return send(BRANCHES["acknowledge.send_acknowledgements"])
 
         send_acknowledgements()
 
@@ -95,9 +95,9 @@ def jet_decide_orders() -> None:
 
         @task(multiple_outputs=False)
         def send_rejections() -> dict:
-            from jet.decisions.tasks import send
+            from jet.decisions.tasks import BRANCHES, send
 
-            return send(("reject",))
+            return send(BRANCHES["reject.send_rejections"])
 
         send_rejections()
 
@@ -105,9 +105,9 @@ def jet_decide_orders() -> None:
 
         @task(multiple_outputs=False)
         def send_cancellations() -> dict:
-            from jet.decisions.tasks import send
+            from jet.decisions.tasks import BRANCHES, send
 
-            return send(("cancel", "directed_cancel", "cancel_units"))
+            return send(BRANCHES["cancel.send_cancellations"])
 
         send_cancellations()
 

@@ -114,6 +114,18 @@ def cancel_order_params() -> dict[str, Param]:
     }
 
 
+def retry_action_params() -> dict[str, Param]:
+    return {
+        # No default: the operator names the failed write (jet.actions.action_id).
+        "action_id": Param(
+            type="integer",
+            minimum=1,
+            title="Action id",
+            description="The failed write to re-queue (jet.actions.action_id; the console's Re-queue button fills it).",
+        ),
+    }
+
+
 def ship_order_params() -> dict[str, Param]:
     address_line = text(limits.ADDRESS_LINE_MAX, required=False)
     return {
@@ -277,6 +289,7 @@ MANUAL_PARAMS: Mapping[str, Callable[[], dict[str, Param]]] = {
     "jet_import_order": import_order_params,
     "jet_approve_order": approve_order_params,
     "jet_cancel_order": cancel_order_params,
+    "jet_retry_action": retry_action_params,
     "jet_ship_order": ship_order_params,
     "jet_complete_return": complete_return_params,
     "jet_refund_order": refund_order_params,

@@ -23,7 +23,14 @@ class RunIdentity:
 
     @property
     def run_key(self) -> str:
-        return f"{self.dag_id}/{self.observed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        """The run's key: ``<dag_id>/<logical time, to the microsecond>/<dag_run_id>``.
+
+        The DAG run's id makes it unique (two runs in the same second are two runs: their
+        notes, parcels and refunds are not taken for retries of each other); a retried or
+        cleared task of the same run gets the same key, so what it writes is deduplicated.
+        """
+        when = f"{self.observed_at.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}"
+        return f"{self.dag_id}/{when}" if self.dag_run_id is None else f"{self.dag_id}/{when}/{self.dag_run_id}"
 
 
 def run_identity(context: Any) -> RunIdentity:

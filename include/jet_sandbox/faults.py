@@ -62,10 +62,13 @@ class FaultEngine:
     def __post_init__(self) -> None:
         self.rng = random.Random(f"{self.seed}:faults")
         self._compiled: list[tuple[FaultRule, re.Pattern[str] | None, set[str] | None]] = []
+        #: Rule index -> monotonic instant a 429 storm started by that rule ends.
+        self._storms: dict[int, float] = {}
 
     def set_rules(self, rules: list[FaultRule]) -> None:
         """Replace the rules."""
         self.rules = rules
+        self._storms = {}
         self._compiled = [
             (r, re.compile(r.path) if r.path else None, {m.upper() for m in r.methods} if r.methods else None)
             for r in rules
@@ -79,15 +82,21 @@ class FaultEngine:
     def decide(self, method: str, api_path: str) -> dict[str, FaultRule]:
         """The kinds that fire for this request (first matching rule per kind wins)."""
         fired: dict[str, FaultRule] = {}
-        for rule, pattern, methods in self._compiled:
+        now = time.monotonic()
+        for index, (rule, pattern, methods) in enumerate(self._compiled):
             if methods is not None and method not in methods:
                 continue
             if pattern is not None and not pattern.search(api_path):
                 continue
             if rule.kind in fired:
                 continue
-            if rule.rate >= 1.0 or self.rng.random() < rule.rate:
+            if self._storms.get(index, float("-inf")) > now:
+                fired[rule.kind] = rule  # inside a storm: every matching request
+            elif rule.rate >= 1.0 or self.rng.random() < rule.rate:
                 fired[rule.kind] = rule
+                storm = float(rule.params.get("storm_seconds", 0) or 0)
+                if rule.kind == "rate_429" and storm > 0:
+                    self._storms[index] = now + storm
         return fired
 
 

@@ -158,3 +158,17 @@ def test_fault_admin_validates_and_clears(sandbox: SandboxProcess, jet: httpx.Cl
     assert jet.get("/orders/ready").status_code == 500
     sandbox.clear_faults()
     assert jet.get("/orders/ready").status_code == 200
+
+
+def test_a_429_storm_answers_every_matching_request_for_its_duration(
+    sandbox: SandboxProcess, jet: httpx.Client
+) -> None:
+    params = {"retry_after": 3, "storm_seconds": 60}
+    storm = {"kind": "rate_429", "rate": 0.3, "path": "^/orders/ready$", "params": params}
+    sandbox.set_faults([storm])
+    statuses = [jet.get("/orders/ready").status_code for _ in range(40)]
+    first = statuses.index(429)
+    assert set(statuses[first:]) == {429}, f"once it fired, every matching request is refused: {statuses}"
+    assert jet.get("/orders/acknowledged").status_code == 200, "requests it does not match pass"
+    sandbox.set_faults([])
+    assert jet.get("/orders/ready").status_code == 200, "new rules end the storm"

@@ -95,7 +95,15 @@ class JetNotFound(JetRequestRejected):
 
 
 class JetRateLimited(JetRequestRejected):
-    """Jet answered 429 to a write. Not applied; may be sent again later (writes are never retried here)."""
+    """Jet answered 429 to a write, or the hook's shared rate budget is paused by one
+    (``sent`` False: the request never left). Not applied, and not an attempt: the
+    outbox sends it again after ``retry_after`` seconds (writes are never retried here).
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, sent: bool = True, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        self.sent = sent
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class JetRetriesExhausted(JetHttpError):

@@ -25,6 +25,10 @@ Reliability rules (``design.md``, "Exactly-once write-back"):
   the write is sent once more with a fresh token.
 * Every request (token, GET, write) takes a token from one thread-safe bucket, so the
   hook's threads together stay under ``rate_limit_per_second`` (+ ``rate_limit_burst``).
+  Any 429 (read or write) pauses that bucket for its ``Retry-After`` and halves its
+  rate for every thread; answers that are not 429 let it climb back. A 429 on a write
+  raises :class:`~jet.api.errors.JetRateLimited` carrying ``retry_after``: not applied,
+  and for the outbox not an attempt.
 """
 
 from __future__ import annotations
@@ -123,6 +127,12 @@ class JetHookSettings:
     :param retry_after_max: cap on a server's ``Retry-After`` (seconds).
     :param token_refresh_margin: renew the token this many seconds before ``expires_on``.
     :param progress_interval: seconds between progress log lines of batch fetches.
+    :param late_apply_seconds: how long after our client gave up Jet may still apply a
+        write; the outbox judges a write of unknown outcome "not applied" only once
+        ``connect_timeout + read_timeout + late_apply_seconds`` passed since it was sent.
+    :param write_budget_wait: longest a write waits for the rate budget; a write that
+        would wait longer is not sent (:class:`~jet.api.errors.JetRateLimited` with
+        ``sent=False``), so a ``sending`` action is never older than the timeouts allow.
     """
 
     base_path: str = "/api"
@@ -137,6 +147,8 @@ class JetHookSettings:
     retry_after_max: float = 120.0
     token_refresh_margin: float = 300.0
     progress_interval: float = 10.0
+    late_apply_seconds: float = 10.0
+    write_budget_wait: float = 5.0
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> JetHookSettings:
@@ -175,6 +187,8 @@ class JetHookSettings:
             raise ValueError("timeouts must be > 0")
         if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
             raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
+        if self.late_apply_seconds < 0 or self.write_budget_wait < 0:
+            raise ValueError("late_apply_seconds and write_budget_wait must be >= 0")
 
 
 #: Connection extras that configure JetHook (and are therefore not request headers).
@@ -422,12 +436,33 @@ class JetHook(HttpHook):
         data: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         authorization: str | None = None,
+        write: bool = False,
     ) -> requests.Response:
-        """One HTTP exchange, after taking a token from the rate bucket."""
+        """One HTTP exchange, after taking a token from the rate bucket.
+
+        A write waits for the budget at most ``write_budget_wait`` seconds; beyond that
+        it is not sent (:class:`JetRateLimited`, ``sent=False``). Any 429 slows the
+        budget down for every thread (reads and writes); other answers let it recover.
+        """
         session = self._ensure_ready()
         assert self._limiter is not None
         assert self._settings is not None
-        waited = self._limiter.acquire()
+        if write:
+            wait = self._limiter.reserve_within(self._settings.write_budget_wait)
+            if wait is None:
+                estimate = self._limiter.wait_estimate()
+                raise JetRateLimited(
+                    f"{method} {url}: not sent, the rate budget is paused for {estimate:.1f}s after HTTP 429",
+                    retry_after=estimate,
+                    sent=False,
+                    method=method,
+                    url=url,
+                )
+            if wait > 0:
+                self._sleep(wait)
+            waited = wait
+        else:
+            waited = self._limiter.acquire()
         self.stats.add(requests=1, rate_wait_seconds=waited)
         headers = {"Authorization": authorization} if authorization else None
         try:
@@ -445,8 +480,17 @@ class JetHook(HttpHook):
             raise
         if response.status_code == 429:
             self.stats.add(rate_limited=1)
-        elif response.status_code >= 500:
-            self.stats.add(server_errors=1)
+            pause = _retry_after(response)
+            self._limiter.slow_down(
+                min(1.0 if pause is None else pause, self._settings.retry_after_max), caller_waits=not write
+            )
+            self.log.warning(
+                "%s %s -> HTTP 429: the shared budget pauses and slows to %.1f/s", method, url, self._limiter.rate
+            )
+        else:
+            self._limiter.recover()
+            if response.status_code >= 500:
+                self.stats.add(server_errors=1)
         self.log.debug("%s %s -> %s", method, url, response.status_code)
         return response
 
@@ -457,6 +501,7 @@ class JetHook(HttpHook):
         *,
         data: bytes | None = None,
         params: Mapping[str, Any] | None = None,
+        write: bool = False,
     ) -> requests.Response:
         """Send with the bearer token; on 401 renew the token once and resend once.
 
@@ -464,14 +509,14 @@ class JetHook(HttpHook):
         processing the request. A second 401 raises :class:`JetAuthError`.
         """
         authorization, generation = self._get_authorization()
-        response = self._send(method, url, data=data, params=params, authorization=authorization)
+        response = self._send(method, url, data=data, params=params, authorization=authorization, write=write)
         if response.status_code != 401:
             return response
         self.log.info("Jet answered 401 to %s %s: renewing the token once", method, url)
         self.stats.add(token_refreshes_on_401=1)
         self._invalidate_token(generation)
         authorization, _ = self._get_authorization()
-        response = self._send(method, url, data=data, params=params, authorization=authorization)
+        response = self._send(method, url, data=data, params=params, authorization=authorization, write=write)
         if response.status_code == 401:
             raise JetAuthError(
                 f"{method} {url}: 401 again with a fresh token",
@@ -606,7 +651,7 @@ class JetHook(HttpHook):
         url = self.url_for(path)
         data = dump_json(body) if isinstance(body, BaseModel) else (None if body is None else dump_json_obj(body))
         try:
-            response = self._send_authed(method, url, data=data)
+            response = self._send_authed(method, url, data=data, write=True)
         except _TRANSIENT_EXCEPTIONS as exc:
             raise WriteOutcomeUnknown(
                 f"{method} {url}: {type(exc).__name__} ({exc}); Jet may or may not have applied it — "
@@ -983,7 +1028,7 @@ def _rejection(method: str, url: str, response: requests.Response) -> JetHttpErr
     if status == 404:
         return JetNotFound(message, **kwargs)
     if status == 429:
-        return JetRateLimited(message + " (not applied)", **kwargs)
+        return JetRateLimited(message + " (not applied)", retry_after=_retry_after(response), **kwargs)
     if 400 <= status < 500:
         return JetRequestRejected(message, **kwargs)
     return JetHttpError(message, **kwargs)

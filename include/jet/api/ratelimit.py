@@ -37,6 +37,13 @@ class TokenBucket:
             raise ValueError(f"burst must be >= 1, got {burst}")
         self.rate = rate or 0.0
         self.burst = float(burst)
+        #: The configured budget: :meth:`slow_down` lowers ``rate``/``burst``, :meth:`recover` climbs back.
+        self.max_rate = self.rate
+        self.max_burst = self.burst
+        self.slowdowns = 0
+        self._paused_until = float("-inf")
+        #: Threads that got a 429 during the current pause and wait out its Retry-After themselves.
+        self._exempt: set[int] = set()
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -53,20 +60,87 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
         self._updated = now
 
+    def _paused_for(self, now: float) -> float:
+        if threading.get_ident() in self._exempt:
+            return 0.0
+        return max(0.0, self._paused_until - now)
+
+    def _wait_locked(self, now: float, tokens: float) -> float:
+        paused = self._paused_for(now)
+        if self.unlimited:
+            return paused
+        self._refill(now)
+        short = tokens - self._tokens
+        return max(paused, 0.0 if short <= 0 else short / self.rate)
+
     def reserve(self, tokens: float = 1.0) -> float:
         """Take ``tokens`` now and return how many seconds the caller must wait before using them."""
-        if self.unlimited:
-            return 0.0
+        with self._lock:
+            now = self._clock()
+            paused = self._paused_for(now)
+            if self.unlimited:
+                return paused
+            self._refill(now)
+            self._tokens -= tokens
+            return max(paused, 0.0 if self._tokens >= 0 else -self._tokens / self.rate)
+
+    def reserve_within(self, max_wait: float, tokens: float = 1.0) -> float | None:
+        """Like :meth:`reserve`, but only when the wait is at most ``max_wait`` seconds;
+        otherwise take nothing and return None (the caller does not send now)."""
+        with self._lock:
+            if self._wait_locked(self._clock(), tokens) > max_wait:
+                return None
+        return self.reserve(tokens)
+
+    def wait_estimate(self, tokens: float = 1.0) -> float:
+        """Seconds a caller asking for ``tokens`` now would wait (nothing is taken)."""
+        with self._lock:
+            return self._wait_locked(self._clock(), tokens)
+
+    def slow_down(self, pause: float, factor: float = 0.5, floor: float = 1.0, *, caller_waits: bool = False) -> None:
+        """The server said 429: every caller waits ``pause`` seconds, and the budget is
+        cut by ``factor`` (not below ``floor`` requests/s), with a burst no larger than
+        one second of it. Shared by every thread of the hook, reads and writes alike.
+
+        ``caller_waits``: the calling thread sleeps the Retry-After itself before retrying
+        (a GET's backoff), so the pause does not make it wait twice.
+        """
+        with self._lock:
+            now = self._clock()
+            # The 429s of requests already in flight when the first one came say the same
+            # thing: cut the rate once per pause, not once per thread.
+            already = now < self._paused_until
+            if not already:
+                self._exempt = set()
+            if caller_waits:
+                self._exempt.add(threading.get_ident())
+            self._paused_until = max(self._paused_until, now + max(0.0, pause))
+            if already:
+                return
+            self.slowdowns += 1
+            if not self.unlimited:
+                self._refill(now)
+                self.rate = max(min(floor, self.max_rate), self.rate * factor)
+                self.burst = max(1.0, min(self.max_burst, self.rate))
+                self._tokens = min(self._tokens, self.burst)
+
+    def recover(self, step: float = 0.02) -> None:
+        """An answer that was not a 429: climb back towards the configured budget by
+        ``step`` of it (additive increase after the multiplicative decrease)."""
+        if self.unlimited or self.rate >= self.max_rate:
+            return
         with self._lock:
             self._refill(self._clock())
-            self._tokens -= tokens
-            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+            self.rate = min(self.max_rate, self.rate + self.max_rate * step)
+            self.burst = max(1.0, min(self.max_burst, self.rate))
 
     def try_acquire(self, tokens: float = 1.0) -> bool:
         """Take ``tokens`` only if available right now; never waits."""
-        if self.unlimited:
-            return True
         with self._lock:
+            if self._paused_until > self._clock():
+                return False
+            if self.unlimited:
+                return True
             self._refill(self._clock())
             if self._tokens >= tokens:
                 self._tokens -= tokens

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jet.api.vocabulary import CANCEL_REASONS
+from jet.outbox.kinds import ACKNOWLEDGEMENTS
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def _cancel(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     if status == "ready":
         calls = (JetCall("PUT", f"/orders/{oid}/acknowledge", rejection_body(detail, reason)),)
         effects = ("the order is rejected before acknowledgement: Jet gives it back to the customer",)
-        if any(a.kind in ("acknowledge", "reject", "cancel") for a in order.actions):
+        if any(a.kind in ACKNOWLEDGEMENTS for a in order.actions):
             warnings.append("the order already has an acknowledgement call: Jet allows one, so the run will refuse")
     else:
         still_open, shipped = open_units(detail)

@@ -12,10 +12,11 @@ import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from jet import outbox
 from jet.api.vocabulary import CANCEL_REASONS
-from jet.decisions import outbox
-from jet.decisions.store import cancel_shipment_body, validate_body
+from jet.decisions.store import cancel_shipment_body
 from jet.failures import PermanentError
+from jet.outbox.kinds import ACKNOWLEDGE, ACKNOWLEDGEMENTS, CANCEL, CANCEL_UNITS
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _actions(conn: psycopg.Connection, order_id: str) -> dict[str, tuple[int, st
 def _ack_action(conn: psycopg.Connection, order_id: str) -> tuple[int, str, str, str | None] | None:
     """The order's acknowledgement call (acknowledge, reject or cancel) as (id, kind, state, error)."""
     for kind, (action_id, state, _, error) in _actions(conn, order_id).items():
-        if kind in ("acknowledge", "reject", "cancel"):
+        if kind in ACKNOWLEDGEMENTS:
             return action_id, kind, state, error
     return None
 
@@ -60,44 +61,19 @@ def _decision(conn: psycopg.Connection, order_id: str) -> tuple[int, str, list[t
     return rows[0][0], rows[0][1], [tuple(r[2:]) for r in rows]
 
 
-def _queue(
+def _apply(
     conn: psycopg.Connection,
+    client: Any,
     run: RunIdentity,
     order_id: str,
     kind: str,
     body: dict[str, Any],
     decision_id: int | None,
     reason: str,
-) -> int:
-    from psycopg.types.json import Jsonb
-
-    validate_body(kind, body)
-    with conn.transaction():
-        row = conn.execute(
-            read_sql("decisions_action_insert.sql"),
-            {
-                "merchant_order_id": order_id,
-                "kind": kind,
-                "decision_id": decision_id,
-                "body": Jsonb(body),
-                "requested_by": run.run_key,
-                "reason": reason,
-                "created_at": run.observed_at,
-            },
-        ).fetchone()
-    return row[0]
-
-
-def _finish(conn: psycopg.Connection, client: Any, action_id: int, order_id: str, kind: str) -> dict[str, Any]:
-    """Send (and settle) this order's actions, then insist the write was applied."""
-    outbox.drain(conn, client, (kind,), order_ids=[order_id])
-    state, attempts, error = conn.execute(read_sql("decisions_action_state.sql"), {"action_id": action_id}).fetchone()
-    if state != "applied":
-        raise RuntimeError(
-            f"{kind} of order {order_id} (action {action_id}) is {state} after {attempts} attempt(s): {error}"
-        )
-    log.info("%s of order %s applied at Jet (action %d)", kind, order_id, action_id)
-    return {"merchant_order_id": order_id, "action_id": action_id, "kind": kind, "state": state}
+) -> dict[str, Any]:
+    """Queue the operator's write and apply it now (:func:`jet.outbox.apply_now`)."""
+    queued = outbox.queue(conn, run, order_id, kind, body, reason=reason, decision_id=decision_id)
+    return outbox.apply_now(conn, client, queued.action_id)
 
 
 def approve_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order_id: str) -> dict[str, Any]:
@@ -140,8 +116,7 @@ def approve_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order
             {"order_item_id": item_id, "order_item_acknowledgement_status": "fulfillable"} for item_id, *_ in lines
         ],
     }
-    action_id = _queue(conn, run, order_id, "acknowledge", body, decision_id, "approved by operator")
-    return _finish(conn, client, action_id, order_id, "acknowledge")
+    return _apply(conn, client, run, order_id, ACKNOWLEDGE, body, decision_id, "approved by operator")
 
 
 def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
@@ -177,7 +152,7 @@ def open_units_cancel_body(order_id: str, open_now: dict[str, int]) -> dict[str,
         {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
         for sku, qty in sorted(open_now.items())
     ]
-    return cancel_shipment_body("cancel_units", order_id, items)
+    return cancel_shipment_body(CANCEL_UNITS, order_id, items)
 
 
 def cancel_order(
@@ -204,7 +179,7 @@ def cancel_order(
         raise OperatorActionRefused(f"reason must be one of {sorted(CANCEL_REASONS)}, not {reason!r}")
     _require_known(conn, order_id)
     # Settle anything in flight for this order first: its true state decides the path.
-    outbox.drain(conn, client, outbox.ALL_KINDS, order_ids=[order_id])
+    outbox.drain(conn, client, outbox.Scope(order_ids=[order_id]))
     existing = _ack_action(conn, order_id)
     order: OrderDetail = client.get_order(order_id)
     status = str(order.status)
@@ -219,11 +194,10 @@ def cancel_order(
             )
         body = rejection_body(order, reason)
         decision = _decision(conn, order_id)
-        action_id = _queue(conn, run, order_id, "cancel", body, decision[0] if decision else None, reason)
-        return _finish(conn, client, action_id, order_id, "cancel")
+        return _apply(conn, client, run, order_id, CANCEL, body, decision[0] if decision else None, reason)
     open_now, shipped = open_units(order)
     if status in ("acknowledged", "inprogress") and open_now:
-        previous = _actions(conn, order_id).get("cancel_units")
+        previous = _actions(conn, order_id).get(CANCEL_UNITS)
         if previous is not None:
             raise OperatorActionRefused(
                 f"order {order_id} already had its open units cancelled once (action {previous[0]}, {previous[1]}); "
@@ -234,8 +208,7 @@ def cancel_order(
                 "order %s: cancelling open units %s; shipped units %s can only be refunded", order_id, open_now, shipped
             )
         body = open_units_cancel_body(order_id, open_now)
-        action_id = _queue(conn, run, order_id, "cancel_units", body, None, reason)
-        return _finish(conn, client, action_id, order_id, "cancel_units")
+        return _apply(conn, client, run, order_id, CANCEL_UNITS, body, None, reason)
     if shipped:
         raise OperatorActionRefused(
             f"order {order_id} is {status} and every remaining unit has shipped ({shipped}): it cannot be cancelled; "

@@ -3,7 +3,7 @@
 Reads the warehouse (ready orders, catalog, stock net of promised units, current
 settings), runs the pure rules (:mod:`jet.decisions.rules`) and writes, in the same
 transaction, one decision row per order and, unless it is a dry run or the order is
-held, one intended action in the outbox (:mod:`jet.decisions.outbox` sends it later).
+held, one intended action in the outbox (:mod:`jet.outbox` sends it later).
 Nothing here talks to Jet: every decision is committed before any call is made.
 """
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from jet import outbox
 from jet.decisions.rules import (
     JET_ITEM_STATUS,
     Decision,
@@ -30,6 +31,7 @@ from jet.decisions.rules import (
     to_jet_acknowledgement,
 )
 from jet.failures import PermanentError
+from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
 from jet.sql import read_sql
 from jet.warehouse import locks
 
@@ -46,13 +48,11 @@ DECIDE_LOCK_KEY = 7_315_270_005
 
 #: Action kind of each outcome's acknowledgement call (held orders send nothing).
 ACTION_KIND: Mapping[Outcome, str | None] = {
-    Outcome.ACKNOWLEDGE: "acknowledge",
-    Outcome.REJECT: "reject",
-    Outcome.CANCEL: "cancel",
+    Outcome.ACKNOWLEDGE: ACKNOWLEDGE,
+    Outcome.REJECT: REJECT,
+    Outcome.CANCEL: CANCEL,
     Outcome.HOLD: None,
 }
-ACKNOWLEDGEMENT_KINDS = ("acknowledge", "reject", "cancel")
-SHIPPED_KINDS = ("directed_cancel", "cancel_units")
 LOAD_CATALOG_HINT = (
     "load it with `make load-inventory FILE=<your catalog>.csv` (a sample: samples/catalog.csv) "
     "or the jet_load_inventory DAG"
@@ -284,22 +284,18 @@ def decide_and_record(
                     continue
                 body = acknowledgement_body(decision)
                 assert body is not None
-                validate_body(kind, body)
-                cur.execute(
-                    read_sql("decisions_action_insert.sql"),
-                    {
-                        "merchant_order_id": decision.order_id,
-                        "kind": kind,
-                        "decision_id": decision_id,
-                        "body": Jsonb(body),
-                        "requested_by": run.run_key,
-                        "reason": None,
-                        "created_at": run.observed_at,
-                    },
+                outbox.queue(
+                    conn,
+                    run,
+                    decision.order_id,
+                    kind,
+                    body,
+                    reason="decided: " + ", ".join(r.value for r in decision.reasons),
+                    decision_id=decision_id,
                 )
                 actions[kind] += 1
         if not dry_run:
-            actions["directed_cancel"] += plan_directed_cancels(conn, run)
+            actions[DIRECTED_CANCEL] += plan_directed_cancels(conn, run)
     receipt.decided = sum(outcomes.values())
     receipt.by_outcome = dict(outcomes)
     receipt.actions = {k: v for k, v in actions.items() if v}
@@ -350,28 +346,22 @@ def plan_directed_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
     It cancels exactly the requested units (capped at the units still open). Returns
     the number of actions queued. Safe to call again: answered orders are skipped.
     """
-    from psycopg.types.json import Jsonb
-
     per_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for order_id, sku, qty in conn.execute(read_sql("decisions_directed_cancels_due.sql")):
+    answers = [DIRECTED_CANCEL, REJECT, CANCEL, CANCEL_UNITS]  # any of them answers Jet's request
+    due = conn.execute(read_sql("decisions_directed_cancels_due.sql"), {"accepted": ACKNOWLEDGE, "answers": answers})
+    for order_id, sku, qty in due:
         if qty > 0:
             per_order[order_id].append(
                 {"merchant_sku": sku, "response_shipment_sku_quantity": 0, "response_shipment_cancel_qty": qty}
             )
     for order_id, items in per_order.items():
-        body = cancel_shipment_body("directed_cancel", order_id, items)
-        validate_body("directed_cancel", body)
-        conn.execute(
-            read_sql("decisions_action_insert.sql"),
-            {
-                "merchant_order_id": order_id,
-                "kind": "directed_cancel",
-                "decision_id": None,
-                "body": Jsonb(body),
-                "requested_by": run.run_key,
-                "reason": "Jet requested the cancellation (request_order_cancel_qty)",
-                "created_at": run.observed_at,
-            },
+        outbox.queue(
+            conn,
+            run,
+            order_id,
+            DIRECTED_CANCEL,
+            cancel_shipment_body(DIRECTED_CANCEL, order_id, items),
+            reason="Jet requested the cancellation (request_order_cancel_qty)",
         )
     if per_order:
         log.info("queued %d directed-cancel answers", len(per_order))
@@ -389,20 +379,10 @@ def alt_shipment_id(kind: str, order_id: str) -> str:
     return f"{kind}-{order_id}"
 
 
-def validate_body(kind: str, body: Mapping[str, Any]) -> None:
-    """Refuse a body Jet would refuse, before it enters the outbox (never at send time)."""
-    from jet.api.models import AcknowledgeRequest, ShipRequest
-
-    model = ShipRequest if kind in SHIPPED_KINDS else AcknowledgeRequest
-    model.model_validate(body)
-
-
 # Re-exported for callers that build operator bodies.
 __all__ = [
-    "ACKNOWLEDGEMENT_KINDS",
     "ACTION_KIND",
     "JET_ITEM_STATUS",
-    "SHIPPED_KINDS",
     "CatalogNotLoaded",
     "DecideReceipt",
     "acknowledgement_body",

@@ -13,6 +13,7 @@ from typing import Any
 
 from jet.api.hook import JetHook
 from jet.failures import fail_fast
+from jet.outbox.kinds import ACKNOWLEDGE, ACKNOWLEDGEMENTS, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
@@ -20,17 +21,14 @@ log = logging.getLogger(__name__)
 
 #: Branch task ids of jet_decide_orders (group.task), and the kinds each group sends.
 BRANCHES: dict[str, tuple[str, ...]] = {
-    "acknowledge.send_acknowledgements": ("acknowledge",),
-    "reject.send_rejections": ("reject",),
-    "cancel.send_cancellations": ("cancel", "directed_cancel", "cancel_units"),
+    "acknowledge.send_acknowledgements": (ACKNOWLEDGE,),
+    "reject.send_rejections": (REJECT,),
+    "cancel.send_cancellations": (CANCEL, DIRECTED_CANCEL, CANCEL_UNITS),
 }
+#: What this DAG writes: the acknowledgement calls and the cancels on the order.
+DECISION_KINDS: tuple[str, ...] = (*ACKNOWLEDGEMENTS, DIRECTED_CANCEL, CANCEL_UNITS)
 HOLD_BRANCH = "hold.report_held"
 NOTHING_BRANCH = "nothing_to_send"
-
-
-def _workers(client: Any) -> int:
-    settings = getattr(client, "settings", None)
-    return int(getattr(settings, "max_concurrency", 8))
 
 
 def decide(run: RunIdentity, dry_run: bool = False) -> dict[str, Any]:
@@ -59,7 +57,7 @@ def choose_branches(receipt: dict[str, Any], open_work: dict[str, int], held_ope
 
 def route(receipt: dict[str, Any]) -> list[str]:
     """Read the outbox and the held orders, and pick the branches with work."""
-    from jet.decisions.outbox import open_work
+    from jet.outbox import open_work
     from jet.sql import read_sql
 
     with connect(autocommit=True) as conn:
@@ -72,11 +70,11 @@ def route(receipt: dict[str, Any]) -> list[str]:
 
 def send(kinds: Sequence[str], client: Any = None) -> dict[str, Any]:
     """Send every pending or re-sendable action of ``kinds`` once (outcomes recorded)."""
-    from jet.decisions import outbox
+    from jet import outbox
 
     client = client or JetHook()
     with connect(autocommit=True) as conn:
-        return outbox.send(conn, client, kinds, max_workers=_workers(client)).as_xcom()
+        return outbox.send(conn, client, kinds).as_xcom()
 
 
 def report_held() -> dict[str, Any]:
@@ -102,7 +100,7 @@ def settle_and_finish(run: RunIdentity, dry_run: bool = False, client: Any = Non
 
     A dry run does nothing here: it must not change anything at Jet.
     """
-    from jet.decisions import outbox
+    from jet import outbox
     from jet.decisions.store import plan_directed_cancels
 
     if dry_run:
@@ -110,13 +108,13 @@ def settle_and_finish(run: RunIdentity, dry_run: bool = False, client: Any = Non
         return {"dry_run": True}
     client = client or JetHook()
     with connect(autocommit=True) as conn:
-        receipt = outbox.drain(conn, client, max_workers=_workers(client))
+        receipt = outbox.drain(conn, client, DECISION_KINDS)
         # Orders acknowledged in this run can now answer Jet's cancel requests.
         with conn.transaction():
             queued = plan_directed_cancels(conn, run)
         if queued:
-            receipt += outbox.drain(conn, client, ("directed_cancel",), max_workers=_workers(client))
-        left = {k: v for k, v in outbox.open_work(conn).items() if v}
+            receipt += outbox.drain(conn, client, (DIRECTED_CANCEL,))
+        left = {k: v for k, v in outbox.open_work(conn).items() if v and k in DECISION_KINDS}
     result = {**receipt.as_xcom(), "directed_cancels_queued": queued, "left_open": left}
     if left:
         log.warning("actions still open after settling (next run continues): %s", left)
@@ -159,14 +157,14 @@ def run_cycle(run: RunIdentity, dry_run: bool = False, client: Any = None) -> di
     Used by the demo, the latency simulation and the big fault test. Does not run the
     deadline check (call :func:`check_deadlines` for that).
     """
-    from jet.decisions import outbox
+    from jet import outbox
 
     decided = decide(run, dry_run=dry_run)
     if dry_run:
         return {"decided": decided, "sent": {}}
     client = client or JetHook()
     with connect(autocommit=True) as conn:
-        sent = outbox.send(conn, client, outbox.ALL_KINDS, max_workers=_workers(client))
+        sent = outbox.send(conn, client, DECISION_KINDS)
     finished = settle_and_finish(run, client=client)
     catalog_guard()
     return {"decided": decided, "sent": sent.as_xcom(), "settled": finished}

@@ -6,7 +6,7 @@ Jet through the outbox, and confirm it by re-reading the order.
    and records it in ``jet.shipment_requests`` (+ lines). Nothing goes to Jet yet.
 2. :func:`upload_pending` (DAG ``jet_fulfillment``) re-reads the orders of pending
    requests from Jet, and for orders Jet shows ``acknowledged`` or ``inprogress``
-   queues one ``ship:<request id>`` action per request (validated again, now against
+   queues one ``ship`` action per request (subject: the request id) (validated again, now against
    Jet's own units), sends them, settles unknown outcomes, and re-lands the orders so
    ``jet.order_shipments`` shows the shipment: that is the confirmation.
 
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from jet import limits
+from jet import limits, outbox
 from jet.failures import PermanentError
-from jet.fulfillment import outbox
 from jet.notes import add_note
+from jet.outbox.kinds import SHIP
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -507,7 +507,8 @@ def plan_uploads(conn: psycopg.Connection, client: Any, run: RunIdentity, receip
                     _refuse(conn, run, request_id, order_id, str(exc))
                     receipt.refused += 1
                     continue
-                outbox.queue(conn, run, order_id, outbox.action_kind("ship", request_id), body, reason=alt)
+                # Two uploads planning at once queue it once (the dedupe key); both go on.
+                outbox.queue(conn, run, order_id, SHIP, body, subject=request_id, reason=f"shipment {alt}")
                 receipt.queued += 1
                 for line in checked.lines:
                     u = units[line.merchant_sku]
@@ -519,9 +520,9 @@ def plan_uploads(conn: psycopg.Connection, client: Any, run: RunIdentity, receip
 def upload_pending(conn: psycopg.Connection, client: Any, run: RunIdentity) -> UploadReceipt:
     """The whole upload step: settle, plan, send, settle, confirm. Returns counts."""
     receipt = UploadReceipt()
-    totals = outbox.settle(conn, client, ("ship",))
+    totals = outbox.settle(conn, client, (SHIP,))
     plan_uploads(conn, client, run, receipt)
-    totals += outbox.drain(conn, client, ("ship",))
+    totals += outbox.drain(conn, client, (SHIP,))
     receipt.outbox = totals.as_xcom()
     receipt.confirmed_orders = confirm(conn, client, run)
     receipt.by_status = counts(conn)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from jet.outbox.kinds import ACKNOWLEDGE
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class Decided:
 
     @property
     def option(self) -> str:
-        return APPROVE if self.kind == "acknowledge" else CANCEL
+        return APPROVE if self.kind == ACKNOWLEDGE else CANCEL
 
     @property
     def by(self) -> str:

@@ -8,9 +8,10 @@ outbox, follow the refund's state until Jet accepts or rejects it.
   each defaults to, and may not exceed, the order line's per-unit amount × units.
 * Reason and feedback come from Jet's vocabularies (``REFUND_REASONS``,
   ``REFUND_FEEDBACK``), checked before anything is stored.
-* The refund row and its action (``refund:<alt_refund_id>``) are committed before the
-  POST. A lost answer is settled with ``GET /refunds/state/{alt_refund_id}``: the POST
-  is only ever repeated after Jet said it has no such refund.
+* The refund row and its action (kind ``refund``, subject the ``alt_refund_id``) are
+  committed before the POST. A lost answer is settled with
+  ``GET /refunds/state/{alt_refund_id}``: the POST is only ever repeated after Jet said,
+  past the outbox's quiet period, that it has no such refund.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
-from jet.fulfillment import outbox
 from jet.notes import add_note
+from jet.outbox.kinds import REFUND
 from jet.sql import read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -201,7 +203,6 @@ def request_refund(
     nothing new: it settles and reports the refund already recorded.
     """
     alt = alt_refund_id or default_alt_refund_id(run, merchant_order_id)
-    kind = outbox.action_kind("refund", alt)
     existing = conn.execute(read_sql("refunds_get.sql"), {"alt_refund_id": alt}).fetchone()
     if existing is None:
         if (
@@ -210,7 +211,7 @@ def request_refund(
         ):
             raise RefundRefused(f"order {merchant_order_id} is not in the warehouse; import it with jet_import_order")
         # Settle this order's refunds in flight first: they count as already refunded.
-        outbox.drain(conn, client, ("refund",), order_ids=[merchant_order_id])
+        outbox.drain(conn, client, outbox.Scope(calls=(REFUND,), order_ids=[merchant_order_id]))
         order = client.get_order(merchant_order_id)
         already = dict(
             conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
@@ -227,7 +228,7 @@ def request_refund(
                 },
             )
             cur.executemany(read_sql("refunds_item_insert.sql"), [{"alt_refund_id": alt, **row} for row in rows])
-            outbox.queue(conn, run, merchant_order_id, kind, body, reason=rows[0]["refund_reason"])
+            outbox.queue(conn, run, merchant_order_id, REFUND, body, subject=alt, reason=rows[0]["refund_reason"])
             total = sum(r["principal"] + r["tax"] + r["shipping_cost"] + r["shipping_tax"] for r in rows)
             add_note(
                 conn,
@@ -241,12 +242,9 @@ def request_refund(
             )
     elif existing[1] != merchant_order_id:
         raise RefundRefused(f"refund id {alt} belongs to order {existing[1]}, not {merchant_order_id}")
-    outbox.drain(conn, client, ("refund",), order_ids=[merchant_order_id])
-    action = outbox.action_of(conn, merchant_order_id, kind)
-    assert action is not None
-    _, state, attempts, error, _ = action
-    if state != "applied":
-        raise RuntimeError(f"refund {alt} of order {merchant_order_id} is {state} after {attempts} attempt(s): {error}")
+    action = outbox.find(conn, merchant_order_id=merchant_order_id, call=REFUND, subject=alt)
+    assert action, f"refund {alt} has no action"
+    outbox.apply_now(conn, client, action[0].action_id)
     row = conn.execute(read_sql("refunds_get.sql"), {"alt_refund_id": alt}).fetchone()
     assert row is not None
     log.info("refund %s of order %s posted: Jet id %s, %s", alt, merchant_order_id, row[2], row[3])

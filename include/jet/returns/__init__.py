@@ -7,9 +7,9 @@ credit), auto-complete what the return policy always accepts, track deadlines.
   an invalid payload (or one the database refuses) goes to ``jet.quarantine`` (kind
   ``return``), one Jet will not serve to ``jet.unreadable``, and the rest flow on.
 * :func:`complete_return` builds the completion from a :class:`Completion`, checks it
-  against the return as Jet shows it now, and sends it through the outbox
-  (``complete_return:<return id>``): committed before the call, settled by re-reading
-  the return when the outcome is unknown.
+  against the return as Jet shows it now, and applies it through the outbox
+  (:func:`jet.outbox.apply_now`, one completion per return, ever): committed before the
+  call, settled by re-reading the return when the outcome is unknown.
 * :func:`auto_complete` completes, in full, the open returns the policy
   (``jet.current_return_policy``) always accepts.
 * :func:`at_risk` lists open returns with their completion deadline
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
-from jet.fulfillment import outbox
 from jet.notes import add_note
+from jet.outbox.kinds import COMPLETE_RETURN
 from jet.sql import read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -406,15 +407,17 @@ def complete_return(
     warehouse, or the completion breaks Jet's rules. A second run for the same return
     only settles the first completion (one completion per return, ever).
     """
-    kind = outbox.action_kind("complete_return", return_id)
     detail = client.get_return(return_id)
     order_id = detail.merchant_order_id
-    existing = outbox.action_of(conn, order_id, kind)
-    if existing is not None and existing[4] != run.run_key:
+    found = outbox.find(conn, merchant_order_id=order_id, call=COMPLETE_RETURN, subject=return_id)
+    existing = found[0] if found else None
+    if existing is not None and existing.requested_by != run.run_key:
         raise ReturnRefused(
-            f"return {return_id} was already completed by {existing[4]} (action {existing[0]}, state "
-            f"{existing[1]}{': ' + existing[3] if existing[3] else ''}); Jet takes one completion per return"
+            f"return {return_id} was already completed by {existing.requested_by} (action {existing.action_id}, "
+            f"state {existing.state}{': ' + existing.last_error if existing.last_error else ''}); "
+            "Jet takes one completion per return"
         )
+    action_id = existing.action_id if existing is not None else None
     if existing is None:
         if detail.return_status == COMPLETED:
             raise ReturnRefused(f"return {return_id} is already completed at Jet")
@@ -422,7 +425,9 @@ def complete_return(
             raise ReturnRefused(f"order {order_id} of return {return_id} is not in the warehouse; import it first")
         body = completion_body(detail, completion)
         with conn.transaction():
-            outbox.queue(conn, run, order_id, kind, body, reason=completion.mode)
+            action_id = outbox.queue(
+                conn, run, order_id, COMPLETE_RETURN, body, subject=return_id, reason=f"completion: {completion.mode}"
+            ).action_id
             refunded = sum(Decimal(str(v)) for i in body["items"] for v in i["refund_amount"].values())
             add_note(
                 conn,
@@ -434,14 +439,10 @@ def complete_return(
                 source=f"return:{return_id}",
                 dedupe_key=f"return:{return_id}:complete",
             )
-    outbox.drain(conn, client, ("complete_return",), order_ids=[order_id])
-    action = outbox.action_of(conn, order_id, kind)
-    assert action is not None
-    _, state, attempts, error, _ = action
-    if state != "applied":
-        raise RuntimeError(f"completion of return {return_id} is {state} after {attempts} attempt(s): {error}")
+    assert action_id is not None
+    applied = outbox.apply_now(conn, client, action_id)
     land_returns(conn, client, run, [return_id])
-    return {"merchant_return_authorization_id": return_id, "merchant_order_id": order_id, "state": state}
+    return {"merchant_return_authorization_id": return_id, "merchant_order_id": order_id, "state": applied["state"]}
 
 
 def auto_complete(conn: psycopg.Connection, client: Any, run: RunIdentity) -> dict[str, Any]:
@@ -463,7 +464,7 @@ def auto_complete(conn: psycopg.Connection, client: Any, run: RunIdentity) -> di
         )
         try:
             complete_return(conn, client, run, return_id, completion)
-        except (ReturnRefused, RuntimeError) as exc:
+        except (ReturnRefused, outbox.ActionFailed, outbox.ActionNotSettled) as exc:
             # One return that cannot complete must not stop the others; it is counted,
             # logged, and stays open (at risk) for a person to handle.
             failed.append(f"{return_id}: {exc}")

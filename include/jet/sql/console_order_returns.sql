@@ -10,6 +10,7 @@ SELECT r.merchant_return_authorization_id AS return_id, r.reference_return_autho
 FROM jet.returns r
 LEFT JOIN jet.return_items i USING (merchant_return_authorization_id)
 LEFT JOIN jet.actions a ON a.merchant_order_id = r.merchant_order_id
-                       AND a.kind = 'complete_return:' || r.merchant_return_authorization_id
+                       AND a.subject = r.merchant_return_authorization_id
+                       AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.subject = 'return')
 WHERE r.merchant_order_id = %(merchant_order_id)s
 ORDER BY r.return_date, r.merchant_return_authorization_id, i.order_item_id;

@@ -3,7 +3,7 @@ SELECT
     (SELECT count(*) FROM jet.decisions d JOIN jet.orders o USING (merchant_order_id)
      WHERE d.outcome = 'hold' AND NOT d.dry_run AND o.status = 'ready'
        AND NOT EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = d.merchant_order_id
-                         AND a.kind IN ('acknowledge', 'reject', 'cancel')))::integer AS held,
+                         AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.acknowledgement)))::integer AS held,
     (SELECT count(*) FROM jet.orders_at_risk_at(%(now)s))::integer AS at_risk,
     (SELECT count(*) FROM jet.actions WHERE state IN ('unknown', 'failed'))::integer AS writes,
     (SELECT count(*) FROM jet.quarantine)::integer AS quarantined,

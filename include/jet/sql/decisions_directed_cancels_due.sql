@@ -8,9 +8,9 @@ WITH candidates AS (
       AND o.status <> 'complete'
       AND (o.status IN ('acknowledged', 'inprogress')
            OR EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = o.merchant_order_id
-                        AND a.kind = 'acknowledge' AND a.state = 'applied'))
+                        AND a.call = %(accepted)s AND a.state = 'applied'))
       AND NOT EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = o.merchant_order_id
-                        AND a.kind IN ('directed_cancel', 'reject', 'cancel', 'cancel_units'))
+                        AND a.call = ANY(%(answers)s))
 ),
 requested AS (
     SELECT i.merchant_order_id, i.merchant_sku, sum(i.quantity) AS ordered, sum(i.cancel_requested_qty) AS requested

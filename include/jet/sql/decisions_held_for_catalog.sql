@@ -6,5 +6,5 @@ WHERE o.status = 'ready' AND o.ready_at IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM jet.products)
   AND NOT EXISTS (SELECT 1 FROM jet.decisions d WHERE d.merchant_order_id = o.merchant_order_id AND NOT d.dry_run)
   AND NOT EXISTS (SELECT 1 FROM jet.actions a
-                  WHERE a.merchant_order_id = o.merchant_order_id AND a.kind IN ('acknowledge', 'reject', 'cancel'))
+                  WHERE a.merchant_order_id = o.merchant_order_id AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.acknowledgement))
 HAVING count(*) > 0;

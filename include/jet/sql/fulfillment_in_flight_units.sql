@@ -3,6 +3,7 @@
 SELECT l.merchant_sku, sum(l.quantity_shipped + l.quantity_cancelled)::integer
 FROM jet.shipment_requests r
 JOIN jet.shipment_request_lines l USING (shipment_request_id)
-JOIN jet.actions a ON a.merchant_order_id = r.merchant_order_id AND a.kind = 'ship:' || r.shipment_request_id
+JOIN jet.actions a ON a.merchant_order_id = r.merchant_order_id AND a.subject = r.shipment_request_id::text
+    AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.subject = 'shipment_request')
 WHERE r.merchant_order_id = %(merchant_order_id)s AND a.state NOT IN ('applied', 'failed')
 GROUP BY 1;

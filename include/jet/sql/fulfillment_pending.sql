@@ -9,5 +9,6 @@ SELECT r.shipment_request_id, r.merchant_order_id, r.alt_shipment_id, r.carrier,
 FROM jet.shipment_requests r
 WHERE r.problem IS NULL
   AND NOT EXISTS (SELECT 1 FROM jet.actions a
-                  WHERE a.merchant_order_id = r.merchant_order_id AND a.kind = 'ship:' || r.shipment_request_id)
+                  WHERE a.merchant_order_id = r.merchant_order_id AND a.subject = r.shipment_request_id::text
+                    AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.subject = 'shipment_request'))
 ORDER BY r.shipment_request_id;

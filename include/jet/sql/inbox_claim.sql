@@ -11,7 +11,7 @@ candidates AS (
     WHERE d.outcome = 'hold' AND NOT d.dry_run AND o.status = 'ready'
       AND o.ready_at + interval '15 minutes' > %(now)s + %(margin)s
       AND NOT EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = d.merchant_order_id
-                        AND a.kind IN ('acknowledge', 'reject', 'cancel'))
+                        AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.acknowledgement))
       AND NOT EXISTS (SELECT 1 FROM jet.held_order_prompts p WHERE p.merchant_order_id = d.merchant_order_id)
     ORDER BY o.ready_at, d.merchant_order_id
     LIMIT greatest(0, %(cap)s - (SELECT n FROM still_open))

@@ -4,7 +4,8 @@ SELECT order_item_id, sum(units)::integer FROM (
     SELECT i.order_item_id, i.quantity AS units
     FROM jet.refunds r
     JOIN jet.refund_items i USING (alt_refund_id)
-    LEFT JOIN jet.actions a ON a.merchant_order_id = r.merchant_order_id AND a.kind = 'refund:' || r.alt_refund_id
+    LEFT JOIN jet.actions a ON a.merchant_order_id = r.merchant_order_id AND a.subject = r.alt_refund_id
+        AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.subject = 'refund')
     WHERE r.merchant_order_id = %(merchant_order_id)s
       AND coalesce(r.refund_status, '') NOT LIKE 'rejected%%'
       AND coalesce(a.state, '') <> 'failed'

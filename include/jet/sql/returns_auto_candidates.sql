@@ -9,6 +9,7 @@ JOIN jet.return_items i USING (merchant_return_authorization_id)
 WHERE r.return_status IN ('created', 'inprogress')
   AND EXISTS (SELECT 1 FROM jet.orders o WHERE o.merchant_order_id = r.merchant_order_id)
   AND NOT EXISTS (SELECT 1 FROM jet.actions a
-                  WHERE a.kind = 'complete_return:' || r.merchant_return_authorization_id)
+                  WHERE a.subject = r.merchant_return_authorization_id
+                    AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.subject = 'return'))
 GROUP BY 1, 2
 ORDER BY 1;

@@ -27,7 +27,9 @@ def test_no_write_is_applied_twice_and_every_decision_settles(
     sandbox: Any, seeded: Any, pull: Any, refresh: Any, decisions_db: Any, jet_connection: Any
 ) -> None:
     # Generous budget: this test is about faults, not the rate limiter.
-    jet_connection(rate_limit_per_second=5000, rate_limit_burst=500, max_concurrency=8)
+    # A short late-apply allowance: a write answered 500 is settled "not applied" only that
+    # long after the answer (the outbox's quiet period), which this keeps to a second.
+    jet_connection(rate_limit_per_second=5000, rate_limit_burst=500, max_concurrency=8, late_apply_seconds=1)
     ids = sandbox.generate_orders(ORDERS, status="ready")
     for oid in ids[:100]:  # Jet asks to cancel some orders before we decide them
         sandbox.directed_cancel(oid)

@@ -25,6 +25,8 @@ OWN_EXTRAS: dict[str, Any] = {
     "retry_after_max": 10,
     "token_refresh_margin": 60,
     "progress_interval": 1,
+    "late_apply_seconds": "4",
+    "write_budget_wait": 0.5,
 }
 
 
@@ -66,6 +68,8 @@ def test_settings_come_from_extras(jet_conn: str) -> None:
         retry_after_max=10.0,
         token_refresh_margin=60.0,
         progress_interval=1.0,
+        late_apply_seconds=4.0,
+        write_budget_wait=0.5,
     )
     assert set(OWN_EXTRAS) == JET_EXTRA_KEYS
 

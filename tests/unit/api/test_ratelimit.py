@@ -121,3 +121,27 @@ def test_no_window_exceeds_burst_plus_rate(rate: float, burst: int, gaps: list[f
         for j in range(i, len(starts)):
             window = starts[j] - first
             assert j - i + 1 <= burst + rate * window + 1e-6
+
+
+def test_a_429_pauses_every_caller_and_halves_the_rate_once_per_pause() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=20, burst=20, clock=clock, sleep=clock.sleep)
+    bucket.slow_down(2.0)
+    bucket.slow_down(2.0)  # a second thread's 429 from the same storm
+    assert (bucket.rate, bucket.burst, bucket.slowdowns) == (10.0, 10.0, 1)
+    assert bucket.reserve() >= 2.0, "every caller waits out Retry-After, whoever got the 429"
+    assert bucket.reserve_within(1.0) is None, "a write does not queue behind a long pause"
+    clock.advance(2.5)
+    bucket.slow_down(1.0)
+    assert bucket.rate == 5.0
+    for _ in range(100):
+        bucket.recover()
+    assert (bucket.rate, bucket.burst) == (20.0, 20.0), "answers that are not 429 climb back to the budget"
+
+
+def test_an_unlimited_bucket_still_pauses_on_a_429() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=None, clock=clock, sleep=clock.sleep)
+    bucket.slow_down(3.0)
+    assert bucket.reserve() == 3.0
+    assert not bucket.try_acquire()

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from jet.catalog.load_csv import CatalogFileError, parse
-from jet.decisions.outbox import settlement
 from jet.decisions.report import percentile, summarize_latency
 from jet.decisions.tasks import HOLD_BRANCH, NOTHING_BRANCH, choose_branches
+from jet.outbox import Action, Verdict, kind
 
 pytestmark = pytest.mark.unit
 
@@ -71,6 +71,15 @@ def order(status: str, ack: str | None = None, shipments: list[dict[str, Any]] |
 
 ACCEPT = {"acknowledgement_status": "accepted"}
 REJECT = {"acknowledgement_status": "rejected - item level error"}
+DIRECTED = {"shipments": [{"alt_shipment_id": "directed_cancel-o1", "shipment_items": []}]}
+UNITS = {"shipments": [{"alt_shipment_id": "cancel_units-o1", "shipment_items": []}]}
+STATE_OF = {Verdict.APPLIED: "applied", Verdict.ABSENT: "not_applied", Verdict.GONE: "failed"}
+
+
+def settlement(call: str, body: dict, jet: Any) -> tuple[str, str | None]:
+    """The state a settle past its quiet period gives, from the kind's judge of Jet's read-back."""
+    verdict, note = kind(call).judge(Action(1, "o1", call, None, body, 1), jet)
+    return STATE_OF[verdict], note
 
 
 @pytest.mark.parametrize(
@@ -84,12 +93,12 @@ REJECT = {"acknowledgement_status": "rejected - item level error"}
         ("cancel", REJECT, order("acknowledged", "accepted"), "failed"),
         (
             "directed_cancel",
-            {},
+            DIRECTED,
             order("complete", "accepted", [{"alt_shipment_id": "directed_cancel-o1", "shipment_items": []}]),
             "applied",
         ),
-        ("directed_cancel", {}, order("acknowledged", "accepted"), "not_applied"),
-        ("cancel_units", {}, order("complete", "accepted"), "failed"),
+        ("directed_cancel", DIRECTED, order("acknowledged", "accepted"), "not_applied"),
+        ("cancel_units", UNITS, order("complete", "accepted"), "failed"),
     ],
 )
 def test_settlement_reads_the_outcome_from_the_order(kind: str, body: dict, jet: Any, state: str) -> None:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from jet.api.models import ReturnDetail, ShipRequest, parse_order
-from jet.fulfillment.outbox import action_kind, split_kind
 from jet.fulfillment.shipments import OpenUnits, Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
+from jet.outbox import kind, kind_name
 from jet.refunds import RefundLine, RefundRefused, build_body, shipped_per_line
 from jet.returns import Completion, LineDecision, ReturnRefused, completion_body
 
@@ -79,10 +79,11 @@ def test_ship_body_carries_return_information_on_shipped_lines() -> None:
 
 
 def test_action_kinds_name_their_object() -> None:
-    assert action_kind("ship", 17) == "ship:17"
-    assert split_kind("refund:JF-RF-1") == ("refund", "JF-RF-1")
-    with pytest.raises(ValueError, match="not a fulfilment action kind"):
-        split_kind("acknowledge")
+    assert kind_name("ship", "17") == "ship:17"
+    assert kind_name("refund", "JF-RF-1") == "refund:JF-RF-1"
+    assert kind_name("acknowledge", None) == "acknowledge"
+    with pytest.raises(ValueError, match="unknown action kind"):
+        kind("shipped")
 
 
 def _order(shipped: int) -> object:

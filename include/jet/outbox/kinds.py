@@ -1,0 +1,212 @@
+"""The registry of action kinds: every kind of write the outbox sends to Jet.
+
+Each :class:`ActionKind` says how to send an action (``send``), which read-back of Jet
+shows whether it was applied (``readback``: the order, the return or the refund, read
+in one batch per settle where Jet allows it), how to judge that read-back (``judge``),
+whether the actions of one merchant order must go in order (``ordered``), and what to
+record after an apply (``after_apply``). This module is the one Python place that
+names the kinds; migration 0040 seeds ``jet.action_kinds`` with the same rows (a test
+checks both agree), and SQL filters on its flags instead of repeating names.
+
+A catalog push (stock, price, archive) becomes one more entry here: a ``send``, a
+read-back of the SKU and a judge; nothing else in the outbox changes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jet.outbox.core import Action
+
+
+class Verdict(enum.Enum):
+    """What Jet's read-back says about one write."""
+
+    APPLIED = "applied"  # Jet shows it: settled as applied, at any time
+    ABSENT = "absent"  # Jet does not show it (yet): not applied once the quiet period passed
+    GONE = "gone"  # Jet moved on: it can never apply (failed, once the quiet period passed)
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """One kind of write to Jet (a row of ``jet.action_kinds``)."""
+
+    name: str
+    method: str
+    path: str
+    #: What ``jet.actions.subject`` names: ``order`` (no subject), ``shipment_request``, ``return``, ``refund``.
+    subject: str
+    #: The acknowledgement call: one per order, ever (accepted or rejected).
+    acknowledgement: bool
+    #: Actions of one merchant order of an ordered kind are sent one at a time, oldest first.
+    ordered: bool
+    description: str
+    send: Callable[[Any, Action], Any]
+    #: ``order`` (batched ``iter_orders``), ``return`` or ``refund`` (one GET each).
+    readback: str
+    judge: Callable[[Action, Any], tuple[Verdict, str | None]]
+    validate: Callable[[Mapping[str, Any]], None]
+    after_apply: Callable[[psycopg.Connection, Action, Any], None] | None = None
+
+    def row(self) -> tuple[str, str, str, str, bool, bool, str]:
+        """The ``jet.action_kinds`` row this kind stands for."""
+        return (self.name, self.method, self.path, self.subject, self.acknowledgement, self.ordered, self.description)
+
+
+# ---------------------------------------------------------------------- senders
+
+
+def _acknowledge(client: Any, action: Action) -> Any:
+    return client.acknowledge(action.merchant_order_id, action.body)
+
+
+def _ship(client: Any, action: Action) -> Any:
+    return client.ship(action.merchant_order_id, action.body)
+
+
+def _complete_return(client: Any, action: Action) -> Any:
+    return client.complete_return(action.subject, action.body)
+
+
+def _refund(client: Any, action: Action) -> Any:
+    return client.create_refund(action.merchant_order_id, action.subject, action.body)
+
+
+# ---------------------------------------------------------------------- judges
+
+
+def _judge_acknowledgement(action: Action, order: Any) -> tuple[Verdict, str | None]:
+    sent = action.body["acknowledgement_status"]
+    echoed = order.acknowledgement_status
+    status = str(order.status)
+    if echoed == sent:
+        return Verdict.APPLIED, None
+    if echoed is None and status == "ready":
+        return Verdict.ABSENT, "Jet shows the order still ready and unacknowledged"
+    return Verdict.GONE, (
+        f"Jet shows status {status!r}, acknowledgement_status {echoed!r}, exception_state "
+        f"{order.exception_state!r}; we sent {sent!r}: it can no longer be applied"
+    )
+
+
+def _judge_shipped(action: Action, order: Any) -> tuple[Verdict, str | None]:
+    ours = sorted({s["alt_shipment_id"] for s in action.body["shipments"]})
+    if any(s.alt_shipment_id in ours for s in order.shipments):
+        return Verdict.APPLIED, None
+    status = str(order.status)
+    if status in ("acknowledged", "inprogress"):
+        return Verdict.ABSENT, f"no shipment {', '.join(ours)} on the order at Jet"
+    return Verdict.GONE, f"Jet shows the order {status!r} without shipment {', '.join(ours)}: it can no longer apply"
+
+
+def _judge_return(action: Action, detail: Any) -> tuple[Verdict, str | None]:
+    if detail.return_status == "completed by merchant":
+        return Verdict.APPLIED, None
+    return Verdict.ABSENT, f"Jet shows the return {detail.return_status!r}"
+
+
+def _judge_refund(action: Action, state: Any) -> tuple[Verdict, str | None]:
+    # The read-back is GET /refunds/state/{alt_refund_id}: None when Jet answered 404.
+    if state is None:
+        return Verdict.ABSENT, f"Jet has no refund {action.subject}"
+    return Verdict.APPLIED, None
+
+
+# ---------------------------------------------------------------------- validation and records
+
+
+def _validator(model_name: str) -> Callable[[Mapping[str, Any]], None]:
+    def validate(body: Mapping[str, Any]) -> None:
+        from jet.api import models
+
+        getattr(models, model_name).model_validate(body)
+
+    return validate
+
+
+def _record_refund(conn: psycopg.Connection, action: Action, result: Any) -> None:
+    """Jet's refund authorization id and status, from the POST's answer or the read-back."""
+    from jet.sql import read_sql
+
+    if result is None:
+        return
+    conn.execute(
+        read_sql("refunds_record_created.sql"),
+        {
+            "alt_refund_id": action.subject,
+            "refund_authorization_id": result.refund_authorization_id,
+            "refund_status": result.refund_status,
+        },
+    )
+
+
+_ACK_PATH = "/orders/{order}/acknowledge"
+_SHIPPED_PATH = "/orders/{order}/shipped"
+
+
+def _acknowledgement(name: str, description: str) -> ActionKind:
+    """A kind of acknowledgement call: PUT acknowledge, judged from the order's echoed status."""
+    return ActionKind(
+        name, "PUT", _ACK_PATH, "order", True, False, description,
+        send=_acknowledge, readback="order", judge=_judge_acknowledgement, validate=_validator("AcknowledgeRequest"),
+    )  # fmt: skip
+
+
+def _shipped(name: str, subject: str, description: str) -> ActionKind:
+    """A kind of shipped call (ships or cancels units): ordered per order, judged from the
+    order's echoed shipments (our alt_shipment_id)."""
+    return ActionKind(
+        name, "PUT", _SHIPPED_PATH, subject, False, True, description,
+        send=_ship, readback="order", judge=_judge_shipped, validate=_validator("ShipRequest"),
+    )  # fmt: skip
+
+
+KINDS: dict[str, ActionKind] = {
+    k.name: k
+    for k in (
+        _acknowledgement("acknowledge", "accept the order (acknowledgement_status accepted)"),
+        _acknowledgement("reject", "reject an order short of stock (rejected - item level error)"),
+        _acknowledgement(
+            "cancel", "reject an order that cannot ship at all, or an operator's cancel before acknowledgement"
+        ),
+        _shipped("directed_cancel", "order", "cancel exactly the units Jet asked to cancel"),
+        _shipped("cancel_units", "order", "an operator cancels the open units of an acknowledged order"),
+        _shipped("ship", "shipment_request", "upload one merchant shipment (jet.shipment_requests)"),
+        ActionKind(
+            "complete_return", "PUT", "/returns/{subject}/complete", "return", False, False,
+            "complete a return (full, partial or denied credit)",
+            send=_complete_return, readback="return", judge=_judge_return,
+            validate=_validator("CompleteReturnRequest"),
+        ),
+        ActionKind(
+            "refund", "POST", "/refunds/{order}/{subject}", "refund", False, False,
+            "a merchant refund under our alt_refund_id",
+            send=_refund, readback="refund", judge=_judge_refund,
+            validate=_validator("CreateRefundRequest"), after_apply=_record_refund,
+        ),
+    )
+}  # fmt: skip
+
+# Names other packages use, so no kind is spelled twice in Python.
+ACKNOWLEDGE, REJECT, CANCEL, DIRECTED_CANCEL, CANCEL_UNITS, SHIP, COMPLETE_RETURN, REFUND = KINDS
+#: The acknowledgement calls (one per order, ever).
+ACKNOWLEDGEMENTS: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.acknowledgement)
+
+
+def kind(name: str) -> ActionKind:
+    """The registered kind ``name``; a clear error for anything else."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown action kind {name!r}; the outbox knows {', '.join(KINDS)}") from None
+
+
+def kind_name(call: str, subject: str | None) -> str:
+    """The readable ``jet.actions.kind``: ``acknowledge``, ``ship:17``, ``refund:JF-RF-...``."""
+    return call if subject is None else f"{call}:{subject}"

@@ -1,0 +1,47 @@
+"""Pure parts of the outbox policy: run keys, the timing derived from the client, the registry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from jet.outbox import KINDS, Policy, kind
+from jet.runs import RunIdentity
+
+pytestmark = pytest.mark.unit
+WHEN = datetime(2026, 3, 2, 15, 0, 0, 250_000, tzinfo=UTC)
+
+
+def test_two_runs_in_the_same_second_have_different_keys_and_a_retry_the_same() -> None:
+    first = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.250000+00:00", WHEN)
+    later = WHEN.replace(microsecond=750_000)
+    second = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.750000+00:00", later)
+    assert first.run_key != second.run_key
+    assert first.run_key == RunIdentity(first.dag_id, first.dag_run_id, first.observed_at).run_key
+    assert first.run_key.endswith("/manual__2026-03-02T15:00:00.250000+00:00")
+
+
+def test_the_stale_limit_and_the_quiet_period_follow_from_the_clients_timeouts() -> None:
+    settings = SimpleNamespace(
+        connect_timeout=3.0, read_timeout=7.0, late_apply_seconds=11.0, write_budget_wait=2.0, max_concurrency=6
+    )
+    policy = Policy.for_client(SimpleNamespace(settings=settings))
+    assert policy.stale_sending_seconds == 2.0 + 3.0 + 7.0 + 1.0
+    assert policy.quiet_seconds == policy.stale_sending_seconds + 11.0
+    assert policy.quiet_seconds > settings.read_timeout + settings.late_apply_seconds
+    assert policy.max_workers == 6
+    assert Policy().stale_sending_seconds < 300, "seconds from the timeouts, not a fixed 5 minutes"
+
+
+def test_every_kind_says_how_to_send_read_back_and_judge() -> None:
+    assert len(KINDS) == 8
+    for name, spec in KINDS.items():
+        assert spec.readback in ("order", "return", "refund"), name
+        assert all(callable(f) for f in (spec.send, spec.judge, spec.validate)), name
+    assert [n for n, k in KINDS.items() if k.acknowledgement] == ["acknowledge", "reject", "cancel"]
+    assert kind("ship").ordered
+    assert not kind("refund").ordered
+    with pytest.raises(ValueError, match="unknown action kind 'push_price'"):
+        kind("push_price")
