@@ -38,7 +38,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, task
 
 from jet.assets import PNL_REFRESHED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -63,7 +63,8 @@ from jet.dag_defaults import START_DATE, default_args
             description="Recompute every order's P&L instead of only the orders whose inputs changed.",
         ),
     },
-    tags=["jet", "settlement", "pnl"],
+    description="Daily: land Jet's settlement report, reconcile it to the cent, refresh per-order P&L",
+    tags=tags("finance", "settlement", "pnl"),
     doc_md=__doc__,
 )
 def jet_settlement() -> None:
