@@ -55,7 +55,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[P
     for key in (*SECRET_KEYS, "JET_WAREHOUSE_URL", "AIRFLOW_CONN_JET_API"):
         monkeypatch.delenv(key, raising=False)  # this checkout's values (from env.json) must not leak in
     spec = importlib.util.spec_from_file_location("bootstrap_copy", tmp_path / "scripts" / "bootstrap.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["bootstrap_copy"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -116,7 +117,8 @@ def test_a_hand_written_env_gets_the_missing_secrets_and_is_made_private(project
     text = dotenv.read_text()
     assert text.startswith("JET_WAREHOUSE_URL=postgresql://postgres@127.0.0.1:5432/mine\n"), "the user's lines stay"
     for key in SECRET_KEYS:
-        assert f"{key}={env[key]}\n" in text and env[key]
+        assert f"{key}={env[key]}\n" in text
+        assert env[key]
     assert mode(dotenv) == "0o600"
     assert mode(stale) == "0o600"
     assert "old" not in stale.read_text()
