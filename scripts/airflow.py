@@ -150,11 +150,27 @@ def wait_for(check: Any, stack: Stack, stop: threading.Event, *, what: str, time
     return time.monotonic() - started
 
 
-def api_healthy(url: str) -> bool:
+def api_health(url: str) -> dict[str, Any] | None:
+    """The API server's health report, or None while it does not answer."""
     try:
-        return httpx.get(f"{url}/api/v2/monitor/health", timeout=5).status_code == 200
+        response = httpx.get(f"{url}/api/v2/monitor/health", timeout=5)
     except httpx.TransportError:
+        return None
+    return dict(response.json()) if response.status_code == 200 else None
+
+
+def all_healthy(health: dict[str, Any] | None, since: datetime) -> bool:
+    """Every component healthy, by a heartbeat of this start (not one left by an earlier run)."""
+    if not health:
         return False
+    for name in ("metadatabase", "scheduler", "dag_processor", "triggerer"):
+        part = health.get(name) or {}
+        if part.get("status") != "healthy":
+            return False
+        beat = part.get(f"latest_{name}_heartbeat")
+        if name != "metadatabase" and (not beat or datetime.fromisoformat(beat) < since):
+            return False
+    return True
 
 
 def rel(path: Path) -> str:
@@ -247,34 +263,32 @@ def main() -> int:
         else:
             jet = f"{conn.get('schema', 'https')}://{conn.get('host')} (AIRFLOW_CONN_JET_API; no sandbox started)"
             catalog = _catalog_without_sandbox()
-        for component in deployment.components(free_port):
-            stack.start(component, cwd=ROOT)
-        started = time.monotonic()
+        # The API server first: task processes report to it, and one started before it
+        # answers fails at once (a spurious failed try in the first minute).
+        api, *others = deployment.components(free_port)
+        stack.start(api, cwd=ROOT)
+        started = datetime.now(UTC)
         title = f"Jetflow on Airflow, {'CeleryExecutor' if executor == 'celery' else 'LocalExecutor'}"
+        logs = {**stack.logs(), **{c.name: LOGS / f"{c.name}.log" for c in others}}
+        show = {"deployment": deployment, "password": password, "jet": jet, "catalog": catalog, "logs": logs}
+        print(banner(title=f"{title}: starting", **show), flush=True)
         print(
-            banner(
-                title=f"{title}: starting",
-                deployment=deployment,
-                password=password,
-                jet=jet,
-                catalog=catalog,
-                logs=stack.logs(),
-            ),
+            f"  waiting until {deployment.url}/api/v2/monitor/health reports every component healthy ...",
             flush=True,
         )
-        print(f"  waiting for {deployment.url}/api/v2/monitor/health ...", flush=True)
-        wait_for(lambda: api_healthy(deployment.url), stack, stop, what="the API server", timeout=STARTUP_TIMEOUT)
-        print(
-            banner(
-                title=f"{title}: ready ({time.monotonic() - started:.0f}s; the API server passed its health check)",
-                deployment=deployment,
-                password=password,
-                jet=jet,
-                catalog=catalog,
-                logs=stack.logs(),
-            ),
-            flush=True,
+        wait_for(lambda: api_health(deployment.url) is not None, stack, stop, what="the API server", timeout=300)
+        for component in others:
+            stack.start(component, cwd=ROOT)
+        wait_for(
+            lambda: all_healthy(api_health(deployment.url), since=started),
+            stack,
+            stop,
+            what="the scheduler, DAG processor and triggerer",
+            timeout=STARTUP_TIMEOUT,
         )
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        print(banner(title=f"{title}: ready ({seconds:.0f}s; health check passed)", **show))
+        sys.stdout.flush()
         stack.wait(stop)
     except KeyboardInterrupt:
         pass  # Ctrl-C during the start: stop what was started, as after it
