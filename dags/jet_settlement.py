@@ -45,7 +45,7 @@ from jet.dag_defaults import START_DATE, default_args, tags
     dag_id="jet_settlement",
     schedule="@daily",  # Jet closes one settlement report per UTC day
     start_date=START_DATE,
-    catchup=False,  # past days are loaded on request with `airflow dags backfill`
+    catchup=False,  # past days are loaded on request: `airflow backfill create ... --max-active-runs 1`
     max_active_runs=1,  # runs overlap in their lookback; one at a time keeps stamps monotonic
     default_args=default_args(execution_timeout=timedelta(minutes=30)),
     params={
