@@ -47,7 +47,8 @@ def sandbox_catalog(sandbox_url: str, timeout: float = 30.0) -> dict[str, Any]:
 def seed_catalog_if_empty(warehouse_url: str, sandbox_url: str, loaded_at: datetime) -> CatalogSeed:
     """Load the sandbox's catalog when ``jet.products`` holds no product; else change nothing."""
     with psycopg.connect(warehouse_url) as conn:
-        (products,) = conn.execute(read_sql("runtime_catalog_products.sql")).fetchone()
+        row = conn.execute(read_sql("runtime_catalog_products.sql")).fetchone()
+        products = row[0] if row else 0
         if products:
             return CatalogSeed(seeded=False, products=int(products), stock_rows=0)
         receipt = seed_from_sandbox(conn, sandbox_catalog(sandbox_url), loaded_at)
