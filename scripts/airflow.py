@@ -8,7 +8,8 @@ one by one (api-server, scheduler, dag-processor, triggerer and, with
 again when the API server passes its health check. Ctrl-C stops everything.
 
 Settings (environment, ``make`` arguments, or ``.env``): ``AIRFLOW_PORT`` (8080),
-``EXECUTOR`` (``local`` or ``celery``), ``JET_REDIS_URL`` (redis://127.0.0.1:6379/0).
+``EXECUTOR`` (``local`` or ``celery``), ``JET_REDIS_URL`` (redis://127.0.0.1:6379/0),
+``JET_SANDBOX_ORDERS_PER_HOUR`` (30) and ``JET_SANDBOX_FRAUD_CHECK_SECONDS`` (120).
 Run through ``scripts/run`` (make does).
 """
 
@@ -118,7 +119,9 @@ def our_credentials_work(url: str, conn: dict[str, Any]) -> bool:
     return response.status_code == 200
 
 
-def start_sandbox(stack: Stack, port: int, conn: dict[str, Any], stop: threading.Event) -> str:
+def start_sandbox(
+    stack: Stack, port: int, conn: dict[str, Any], stop: threading.Event, business: dict[str, float]
+) -> str:
     """Reuse a sandbox already on ``port`` that takes our credentials, or start one; its state."""
     url = f"http://127.0.0.1:{port}"
     if sandbox_answers(url):
@@ -134,7 +137,32 @@ def start_sandbox(stack: Stack, port: int, conn: dict[str, Any], stop: threading
         cwd=ROOT,
     )
     wait_for(lambda: sandbox_answers(url), stack, stop, what="the Jet sandbox", timeout=120)
-    return "started (real clock)"
+    httpx.put(f"{url}/_sandbox/config", json=business, timeout=10).raise_for_status()
+    per_hour, delay = business["arrivals_per_hour"], business["fraud_check_delay_seconds"]
+    return f"started: real clock, ~{per_hour:g} new orders/h, each ready {delay:g}s after it is placed"
+
+
+def sandbox_business(dotenv: dict[str, str]) -> dict[str, float]:
+    """How busy `make airflow`'s sandbox is: a trickle of new orders, so a newcomer watching
+    the UI sees orders arrive, get decided and acknowledged.
+
+    Jet kept a new order in its fraud check for about 30 minutes; the sandbox shortens that
+    to 2 minutes by default so arrivals show within a short session (set
+    JET_SANDBOX_FRAUD_CHECK_SECONDS=1800 for Jet's pace, JET_SANDBOX_ORDERS_PER_HOUR=0 for none).
+    """
+    values = {}
+    for name, key, default in (
+        ("JET_SANDBOX_ORDERS_PER_HOUR", "arrivals_per_hour", "30"),
+        ("JET_SANDBOX_FRAUD_CHECK_SECONDS", "fraud_check_delay_seconds", "120"),
+    ):
+        raw = setting(name, default, dotenv)
+        try:
+            values[key] = float(raw)
+        except ValueError:
+            raise Stop(f"{name} must be a number, not {raw!r}") from None
+        if values[key] < 0:
+            raise Stop(f"{name} must be 0 or more, not {raw!r}")
+    return values
 
 
 def wait_for(check: Any, stack: Stack, stop: threading.Event, *, what: str, timeout: float) -> float:
@@ -219,6 +247,7 @@ def main() -> int:
     sandbox_port = parse_port("JET_SANDBOX_PORT", os.environ.get("JET_SANDBOX_PORT", "8089"))
     if executor not in ("local", "celery"):
         raise Stop(f"EXECUTOR must be local or celery, not {executor!r}")
+    business = sandbox_business(dotenv)
     ensure_port_free(port, "AIRFLOW_PORT", "the Airflow UI and API")
     broker = None
     if executor == "celery":
@@ -254,8 +283,8 @@ def main() -> int:
     stack = Stack(LOGS, env)
     try:
         if uses_sandbox(conn, sandbox_port):
-            state = start_sandbox(stack, sandbox_port, conn, stop)
-            jet = f"the sandbox, http://127.0.0.1:{sandbox_port}/docs ({state})"
+            state = start_sandbox(stack, sandbox_port, conn, stop, business)
+            jet = f"the sandbox, http://127.0.0.1:{sandbox_port}/docs\n{' ' * 16}({state})"
             seed = seed_catalog_if_empty(
                 os.environ["JET_WAREHOUSE_URL"], f"http://127.0.0.1:{sandbox_port}", datetime.now(UTC)
             )
