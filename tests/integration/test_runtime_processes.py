@@ -69,3 +69,16 @@ def test_the_machines_redis_answers() -> None:
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"no Redis here ({exc}); the Celery runs need one")
+
+
+def test_the_locked_celery_is_one_the_celery_provider_runs_with() -> None:
+    """`airflow celery worker` imports this module first; with celery 5.7 it failed (no worker started)."""
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import airflow.providers.celery.executors.celery_executor_utils"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
