@@ -227,7 +227,7 @@ def banner(
     if deployment.executor == "celery":
         lines.append(
             f"  Celery        {deployment.workers} workers on {redact(deployment.broker_url or '')},"
-            f" queue {deployment.queue}"
+            f" keys {deployment.key_prefix}*"
         )
     lines.append(f"  DAGs          {rel(ROOT / 'dags')} (examples off, new DAGs start unpaused)")
     for i, (name, path) in enumerate(logs.items()):

@@ -16,7 +16,7 @@ from jet.runtime.celery import (
     RedisUnavailable,
     celery_settings,
     check_redis,
-    queue_name,
+    key_prefix,
     redact,
     redis_url,
 )
@@ -35,7 +35,7 @@ __all__ = [
     "Stack",
     "celery_settings",
     "check_redis",
-    "queue_name",
+    "key_prefix",
     "redact",
     "redis_url",
 ]

@@ -66,15 +66,17 @@ def check_redis(url: str, timeout: float = 3.0) -> None:
         client.close()
 
 
-def queue_name(metadata_url: str) -> str:
-    """The Celery queue of one deployment, named after its metadata database.
+def key_prefix(metadata_url: str) -> str:
+    """The prefix of every Redis key one deployment's Celery uses, named after its metadata database.
 
-    Several Airflows may share one Redis (a laptop's, or CI's); a worker must only take
-    tasks of its own scheduler, whose metadata database it reports to, so each
-    deployment gets its own queue instead of Celery's shared ``default``.
+    Several Airflows may share one Redis (a laptop's, or CI's): a worker must only take
+    tasks of its own scheduler, whose metadata database it reports to. A queue name per
+    deployment is not enough (a task's queue is fixed when its DAG is parsed, so tasks
+    of DAGs parsed before the switch still go to ``default``); a key prefix keeps every
+    queue, ack and control message of the deployment apart whatever the task says.
     """
     name = urlsplit(metadata_url).path.lstrip("/") or "airflow"
-    return "jetflow-" + re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+    return "jetflow-" + re.sub(r"[^A-Za-z0-9_.-]", "-", name) + ":"
 
 
 def result_backend(metadata_url: str) -> str:
@@ -89,9 +91,7 @@ def worker_concurrency(parallelism: int, workers: int = WORKERS) -> int:
     return max(1, parallelism // max(1, workers))
 
 
-def celery_settings(
-    *, broker_url: str, metadata_url: str, parallelism: int, workers: int = WORKERS, queue: str | None = None
-) -> dict[str, str]:
+def celery_settings(*, broker_url: str, metadata_url: str, parallelism: int, workers: int = WORKERS) -> dict[str, str]:
     """The ``AIRFLOW__*`` settings that make every component use CeleryExecutor on ``broker_url``.
 
     The same keys appear in ``docker-compose.yaml``'s common environment (with the
@@ -101,22 +101,23 @@ def celery_settings(
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__CELERY__BROKER_URL": broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": result_backend(metadata_url),
-        # Tasks go to this deployment's queue and its workers listen to it (see queue_name).
-        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue or queue_name(metadata_url),
+        # This deployment's keys only, in a Redis others may share (see key_prefix).
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": key_prefix(metadata_url),
+        # Redelivery of a task whose worker vanished: after a day, Airflow's default, said
+        # here so that no component logs a warning about it at every start.
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "86400",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(worker_concurrency(parallelism, workers)),
         # One task at a time per free slot: a worker never hoards tasks another could start.
         "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
     }
 
 
-def worker_argv(index: int, queue: str, concurrency: int) -> list[str]:
-    """The command of worker ``index`` (1-based): its own Celery host name on the shared queue."""
+def worker_argv(index: int, concurrency: int) -> list[str]:
+    """The command of worker ``index`` (1-based), with a Celery host name of its own."""
     return [
         "airflow",
         "celery",
         "worker",
-        "--queues",
-        queue,
         "--concurrency",
         str(concurrency),
         # Two workers on one machine need distinct names, or Celery refuses the second.

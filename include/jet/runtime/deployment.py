@@ -32,8 +32,8 @@ class Deployment:
     """One Airflow: executor, API port, metadata database and, for Celery, the broker.
 
     ``metadata_url`` is the SQLAlchemy URL of the metadata database
-    (``postgresql+psycopg://...``); it also names the Celery queue (see
-    :func:`jet.runtime.celery.queue_name`).
+    (``postgresql+psycopg://...``); it also names the deployment's Redis keys (see
+    :func:`jet.runtime.celery.key_prefix`).
     """
 
     executor: Executor
@@ -62,8 +62,8 @@ class Deployment:
         return self.cores * 2
 
     @property
-    def queue(self) -> str:
-        return celery.queue_name(self.metadata_url)
+    def key_prefix(self) -> str:
+        return celery.key_prefix(self.metadata_url)
 
     def environment(self) -> dict[str, str]:
         """``AIRFLOW__*`` settings every component of this deployment runs with."""
@@ -112,7 +112,7 @@ class Deployment:
                 out.append(
                     Component(
                         f"worker-{i}",
-                        tuple(celery.worker_argv(i, self.queue, concurrency)),
+                        tuple(celery.worker_argv(i, concurrency)),
                         # Each worker serves its task logs to the UI on a port of its own.
                         {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
                     )

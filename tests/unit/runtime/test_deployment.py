@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from jet.runtime import DEFAULT_REDIS_URL, Deployment, queue_name, redact, redis_url
+from jet.runtime import DEFAULT_REDIS_URL, Deployment, key_prefix, redact, redis_url
 
 pytestmark = pytest.mark.unit
 META = "postgresql+psycopg://postgres@127.0.0.1:5432/jetflow_x_airflow"
@@ -28,13 +28,14 @@ def test_local_runs_the_four_components_and_reports_to_its_own_port() -> None:
     assert names == ["api-server", "scheduler", "dag-processor", "triggerer"]
 
 
-def test_celery_runs_two_workers_on_the_deployments_own_queue() -> None:
+def test_celery_runs_two_workers_on_the_deployments_own_redis_keys() -> None:
     d = Deployment("celery", api_port=8080, metadata_url=META, broker_url="redis://127.0.0.1:6379/3", cores=2)
     env = d.environment()
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + META
-    assert env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"] == "jetflow-jetflow_x_airflow" == d.queue
+    prefix = env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"]
+    assert prefix == "jetflow-jetflow_x_airflow:" == d.key_prefix
     assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"  # 2 workers x 2 = parallelism 4
     components = d.components(ports().__next__)
     workers = [c for c in components if c.name.startswith("worker-")]
@@ -42,15 +43,15 @@ def test_celery_runs_two_workers_on_the_deployments_own_queue() -> None:
     for w in workers:
         argv = list(w.argv)
         assert argv[:3] == ["airflow", "celery", "worker"]
-        assert argv[argv.index("--queues") + 1] == d.queue
+        assert argv[argv.index("--concurrency") + 1] == "2"
     hostnames = {w.argv[list(w.argv).index("--celery-hostname") + 1] for w in workers}
     assert len(hostnames) == 2, "two workers on one machine need two Celery names"
     log_ports = [c.env[k] for c in components for k in c.env if k.endswith("_LOG_SERVER_PORT")]
     assert len(set(log_ports)) == len(log_ports), "every log server on a port of its own"
 
 
-def test_two_deployments_sharing_a_redis_do_not_share_a_queue() -> None:
-    assert queue_name(META) != queue_name(META.replace("jetflow_x", "jetflow_y"))
+def test_two_deployments_sharing_a_redis_do_not_share_a_key() -> None:
+    assert key_prefix(META) != key_prefix(META.replace("jetflow_x", "jetflow_y"))
 
 
 def test_bad_settings_are_refused_with_the_reason() -> None:
