@@ -25,7 +25,7 @@ load-inventory: setup ## load the merchant's catalog/stock CSV into the warehous
 test: setup ## run the whole test suite (unit, integration, DAGs, sandbox, the console in Chromium)
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-airflow: setup ## start `airflow standalone` on :8080 with the sandbox (Ctrl-C stops both)
+airflow: setup ## Airflow + the Jet sandbox on AIRFLOW_PORT (8080); EXECUTOR=celery for Celery on Redis; Ctrl-C stops
 	@$(RUN) scripts/airflow.sh
 
 sandbox: setup ## start the Jet API sandbox on JET_SANDBOX_PORT (default 8089)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import add_order_note_params
 
 
@@ -24,7 +24,8 @@ from jet.dag_params import add_order_note_params
     catchup=False,
     max_active_runs=8,  # notes are independent appends
     default_args=default_args(retries=1),
-    tags=["jet", "notes", "manual"],
+    description="By hand: add a dated note to an order (notes are never edited or deleted)",
+    tags=tags("manual", "notes"),
     doc_md=__doc__,
     params=add_order_note_params(),
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import approve_order_params
 
 
@@ -27,7 +27,8 @@ from jet.dag_params import approve_order_params
     max_active_runs=4,  # approvals of different orders are independent; the outbox serialises per order
     # One retry only: a refused approval will be refused again; a lost connection is settled on retry.
     default_args=default_args(retries=1),
-    tags=["jet", "orders", "decisions", "manual"],
+    description="By hand: approve a held order (acknowledge it at Jet)",
+    tags=tags("manual", "orders"),
     doc_md=__doc__,
     params=approve_order_params(),
 )

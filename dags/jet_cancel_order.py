@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import cancel_order_params
 
 
@@ -32,7 +32,8 @@ from jet.dag_params import cancel_order_params
     max_active_runs=4,  # cancels of different orders are independent; the outbox serialises per order
     # One retry only: a refused cancel will be refused again; a lost connection is settled on retry.
     default_args=default_args(retries=1),
-    tags=["jet", "orders", "decisions", "manual"],
+    description="By hand: cancel an order or some of its units, with a reason",
+    tags=tags("manual", "orders"),
     doc_md=__doc__,
     params=cancel_order_params(),
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import complete_return_params
 
 
@@ -30,7 +30,8 @@ from jet.dag_params import complete_return_params
     max_active_runs=4,
     # One retry: a retry only settles the completion already queued, never sends a second one.
     default_args=default_args(retries=1),
-    tags=["jet", "returns", "manual"],
+    description="By hand: accept (in full or in part) or deny a return",
+    tags=tags("manual", "returns"),
     doc_md=__doc__,
     params=complete_return_params(),
 )

@@ -38,7 +38,7 @@ from datetime import timedelta
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, TaskGroup, TriggerRule, dag, task
 
 from jet.assets import CATALOG_LOADED, ORDERS_LANDED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -52,7 +52,8 @@ from jet.dag_defaults import START_DATE, default_args
     max_active_runs=1,  # one decider at a time: two would claim the same stock
     dagrun_timeout=timedelta(minutes=9),  # the acknowledgement window is 15 minutes
     default_args=default_args(execution_timeout=timedelta(minutes=8), retry_delay=timedelta(seconds=15)),
-    tags=["jet", "orders", "decisions"],
+    description="Acknowledge, reject, cancel or hold each ready order once, within Jet's window",
+    tags=tags("operations", "orders", "decisions"),
     doc_md=__doc__,
     params={
         "dry_run": Param(

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -34,7 +34,8 @@ from jet.dag_defaults import START_DATE, default_args
     max_active_runs=1,  # two uploaders would race for the same requests
     dagrun_timeout=timedelta(minutes=9),
     default_args=default_args(execution_timeout=timedelta(minutes=8)),
-    tags=["jet", "fulfillment"],
+    description="Every 10 minutes: send recorded shipments to Jet and confirm Jet took them",
+    tags=tags("operations", "fulfillment"),
     doc_md=__doc__,
 )
 def jet_fulfillment() -> None:

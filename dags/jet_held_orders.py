@@ -27,7 +27,7 @@ from datetime import timedelta
 
 from airflow.sdk import dag, task, task_group
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.inbox.operator import HeldOrderQuestion
 
 
@@ -40,7 +40,8 @@ from jet.inbox.operator import HeldOrderQuestion
     max_active_runs=6,
     dagrun_timeout=timedelta(minutes=30),
     default_args=default_args(retries=1, retry_delay=timedelta(seconds=10)),
-    tags=["jet", "orders", "decisions", "inbox"],
+    description="Every 3 minutes: held orders to Airflow's Required Actions, for a person to decide",
+    tags=tags("operations", "orders", "inbox"),
     doc_md=__doc__,
 )
 def jet_held_orders() -> None:

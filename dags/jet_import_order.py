@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import import_order_params
 
 
@@ -26,7 +26,8 @@ from jet.dag_params import import_order_params
     catchup=False,
     max_active_runs=4,
     default_args=default_args(),
-    tags=["jet", "orders", "manual"],
+    description="By hand: land given orders from Jet now, outside the schedule",
+    tags=tags("manual", "orders"),
     doc_md=__doc__,
     params=import_order_params(),
 )

@@ -23,7 +23,7 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 
 from jet.assets import CATALOG_LOADED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import load_inventory_params
 
 
@@ -34,7 +34,8 @@ from jet.dag_params import load_inventory_params
     catchup=False,
     max_active_runs=1,  # two loads at once would race on the same rows
     default_args=default_args(retries=1),  # a refused file fails at once; a retry covers a lost connection
-    tags=["jet", "catalog", "manual"],
+    description="By hand: load the catalog and stock from a CSV in the inventory inbox",
+    tags=tags("catalog", "inventory"),
     doc_md=__doc__,
     params=load_inventory_params(),
 )

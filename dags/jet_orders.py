@@ -25,7 +25,7 @@ from datetime import timedelta
 from airflow.sdk import dag, task
 
 from jet.assets import ORDERS_LANDED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -36,7 +36,8 @@ from jet.dag_defaults import START_DATE, default_args
     max_active_runs=1,  # two overlapping pulls would race for the same orders
     dagrun_timeout=timedelta(minutes=9),  # the next run is due in 10 minutes
     default_args=default_args(execution_timeout=timedelta(minutes=8)),
-    tags=["jet", "orders", "ingestion"],
+    description="Every 10 minutes: land Jet's ready orders and refresh the open ones",
+    tags=tags("ingest", "orders"),
     doc_md=__doc__,
 )
 def jet_orders() -> None:

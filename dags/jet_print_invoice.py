@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import print_invoice_params
 
 
@@ -27,7 +27,8 @@ from jet.dag_params import print_invoice_params
     catchup=False,
     max_active_runs=2,
     default_args=default_args(),
-    tags=["jet", "invoices", "manual"],
+    description="By hand: print orders' invoices (HTML and PDF)",
+    tags=tags("manual", "invoices"),
     doc_md=__doc__,
     params=print_invoice_params(),
 )

@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from airflow.sdk import PokeReturnValue, dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import refund_order_params
 
 
@@ -37,7 +37,8 @@ from jet.dag_params import refund_order_params
     max_active_runs=4,
     # One retry: a retry finds the refund already recorded and only settles it, never posts twice.
     default_args=default_args(retries=1),
-    tags=["jet", "refunds", "manual"],
+    description="By hand: refund an order (merchant-initiated)",
+    tags=tags("manual", "refunds"),
     doc_md=__doc__,
     params=refund_order_params(),
 )

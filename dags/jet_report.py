@@ -26,7 +26,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, task
 
 from jet.assets import PNL_REFRESHED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -48,7 +48,8 @@ from jet.dag_defaults import START_DATE, default_args
             description="Length of the period when From is empty, ending on To (or the last settled day).",
         ),
     },
-    tags=["jet", "pnl", "report"],
+    description="The P&L report: after each settled day, or by hand for any date range",
+    tags=tags("finance", "pnl", "report"),
     doc_md=__doc__,
 )
 def jet_report() -> None:

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -33,7 +33,8 @@ from jet.dag_defaults import START_DATE, default_args
     max_active_runs=1,  # two runs would complete the same returns
     dagrun_timeout=timedelta(minutes=25),
     default_args=default_args(execution_timeout=timedelta(minutes=10)),
-    tags=["jet", "returns", "refunds"],
+    description="Every 30 minutes: land returns, complete them by policy, follow refunds and deadlines",
+    tags=tags("operations", "returns", "refunds"),
     doc_md=__doc__,
 )
 def jet_returns() -> None:

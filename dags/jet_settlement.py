@@ -38,14 +38,14 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, task
 
 from jet.assets import PNL_REFRESHED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
     dag_id="jet_settlement",
     schedule="@daily",  # Jet closes one settlement report per UTC day
     start_date=START_DATE,
-    catchup=False,  # past days are loaded on request with `airflow dags backfill`
+    catchup=False,  # past days are loaded on request: `airflow backfill create ... --max-active-runs 1`
     max_active_runs=1,  # runs overlap in their lookback; one at a time keeps stamps monotonic
     default_args=default_args(execution_timeout=timedelta(minutes=30)),
     params={
@@ -63,7 +63,8 @@ from jet.dag_defaults import START_DATE, default_args
             description="Recompute every order's P&L instead of only the orders whose inputs changed.",
         ),
     },
-    tags=["jet", "settlement", "pnl"],
+    description="Daily: land Jet's settlement report, reconcile it to the cent, refresh per-order P&L",
+    tags=tags("finance", "settlement", "pnl"),
     doc_md=__doc__,
 )
 def jet_settlement() -> None:

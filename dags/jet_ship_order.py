@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import ship_order_params
 
 
@@ -31,7 +31,8 @@ from jet.dag_params import ship_order_params
     max_active_runs=4,  # recordings of one order are serialised by a row lock
     # A refused shipment is refused again: one retry covers a lost database connection.
     default_args=default_args(retries=1),
-    tags=["jet", "fulfillment", "manual"],
+    description="By hand: record a shipment (or a cancellation) for an order",
+    tags=tags("manual", "fulfillment"),
     doc_md=__doc__,
     params=ship_order_params(),
 )

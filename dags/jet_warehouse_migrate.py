@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -21,7 +21,8 @@ from jet.dag_defaults import START_DATE, default_args
     catchup=False,
     max_active_runs=1,
     default_args=default_args(retries=1),
-    tags=["jet", "warehouse", "maintenance"],
+    description="By hand: apply the warehouse's pending migrations",
+    tags=tags("operations", "warehouse"),
     doc_md=__doc__,
 )
 def jet_warehouse_migrate() -> None:

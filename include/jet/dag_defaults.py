@@ -26,3 +26,20 @@ def default_args(**overrides: Any) -> dict[str, Any]:
     }
     args.update(overrides)
     return args
+
+
+#: The groups an operator filters the DAG list by; every DAG carries exactly one.
+#: ingest: data pulled from Jet on a schedule; operations: the scheduled order, fulfilment
+#: and returns work, and upkeep; finance: settlements, P&L, reports; catalog: products
+#: and stock; manual: actions a person triggers on an order.
+TAG_GROUPS = ("ingest", "operations", "finance", "catalog", "manual")
+
+
+def tags(group: str, *topics: str) -> list[str]:
+    """A DAG's tags: ``jet`` (tells them apart in a shared Airflow), its group, then its topics."""
+    if group not in TAG_GROUPS:
+        raise ValueError(f"unknown DAG tag group {group!r}: choose one of {', '.join(TAG_GROUPS)}")
+    clash = set(topics) & set(TAG_GROUPS)
+    if clash:
+        raise ValueError(f"topics {sorted(clash)} are group names: a DAG has exactly one group")
+    return ["jet", group, *topics]

@@ -73,6 +73,7 @@ def main(folder: str) -> None:
         dags[dag_id] = {
             "fileloc": dag.fileloc,
             "tags": sorted(dag.tags or []),
+            "description": dag.description,
             "owners": sorted({t.owner for t in dag.tasks}),
             "min_retries": min((t.retries or 0) for t in dag.tasks) if dag.tasks else None,
             "n_tasks": len(dag.tasks),

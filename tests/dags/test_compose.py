@@ -62,3 +62,46 @@ def test_compose_runs_celery_with_both_databases_and_the_sandbox() -> None:
     mounts = {v.split(":")[1] for v in services["airflow-worker"]["volumes"]}
     assert {"/opt/airflow/dags", "/opt/airflow/include", "/opt/airflow/plugins"} <= mounts
     assert "jet_sandbox" in services["jet-sandbox"]["command"]
+
+
+# Compose service of each component `make airflow EXECUTOR=celery` starts.
+COMPOSE_SERVICE = {
+    "api-server": "airflow-apiserver",
+    "scheduler": "airflow-scheduler",
+    "dag-processor": "airflow-dag-processor",
+    "triggerer": "airflow-triggerer",
+    "worker": "airflow-worker",
+}
+
+
+def test_compose_runs_celery_as_make_airflow_does() -> None:
+    """Same executor settings (jet.runtime), same components, two workers."""
+    from jet.runtime import Deployment, celery_settings
+
+    services = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())["services"]
+    env = services["airflow-scheduler"]["environment"]
+    parallelism = int(env["AIRFLOW__CORE__PARALLELISM"])
+    deployment = Deployment(
+        "celery",
+        api_port=8080,
+        metadata_url=env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"],
+        broker_url=env["AIRFLOW__CELERY__BROKER_URL"],
+        cores=parallelism // 2,
+    )
+    wanted = deployment.environment()
+    # Every executor setting make airflow uses, with the same value (hosts are the containers').
+    for key in (
+        *celery_settings(broker_url="redis://x", metadata_url="postgresql://x/y", parallelism=1),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL",
+    ):
+        assert env.get(key) == wanted[key], key
+    components = {c.name.rstrip("-0123456789"): c for c in deployment.components(lambda: 0)}
+    assert set(components) == set(COMPOSE_SERVICE)
+    for name, service in COMPOSE_SERVICE.items():
+        command = services[service]["command"].split()
+        assert command == list(components[name].argv[1 : 1 + len(command)]), service
+    worker = services["airflow-worker"]
+    assert worker["deploy"]["replicas"] == deployment.workers == 2
+    command = worker["command"].split()
+    assert command[command.index("--concurrency") + 1] == wanted["AIRFLOW__CELERY__WORKER_CONCURRENCY"]

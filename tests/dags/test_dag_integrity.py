@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from jet.dag_defaults import TAG_GROUPS
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("integrity_probe.py")
 pytestmark = pytest.mark.dags
@@ -53,6 +55,12 @@ def problems(report: dict) -> list[str]:
     for dag_id, d in report["dags"].items():
         if not d["tags"]:
             found.append(f"{dag_id}: no tags")
+        # The DAG list is scanned by group: each DAG in exactly one, and says what it does.
+        groups = [t for t in d["tags"] if t in TAG_GROUPS]
+        if len(groups) != 1:
+            found.append(f"{dag_id}: {len(groups)} group tags {groups}, not exactly one of {', '.join(TAG_GROUPS)}")
+        if not (d["description"] or "").strip():
+            found.append(f"{dag_id}: no description")
         if not d["owners"] or "airflow" in d["owners"]:
             found.append(f"{dag_id}: no owner (owners {d['owners']})")
         if d["min_retries"] is None or d["min_retries"] < 1:
@@ -80,6 +88,18 @@ def no_tags():
     def t(): return 1
     t()
 no_tags()
+""",
+    "two_groups.py": """
+from datetime import datetime, UTC
+from airflow.sdk import dag, task
+@dag(dag_id="two_groups", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=UTC), catchup=False,
+     description="Belongs to two groups", tags=["jet", "manual", "finance"],
+     default_args={"owner": "jetflow", "retries": 1})
+def two_groups():
+    @task
+    def t(): return 1
+    t()
+two_groups()
 """,
     "heavy_import.py": """
 import pandas
@@ -116,6 +136,10 @@ def test_integrity_checks_catch_broken_dags(tmp_path: Path) -> None:
     found = "\n".join(problems(probe(folder, tmp_path)))
     assert "import error in syntax_error.py" in found
     assert "no_tags: no tags" in found
+    assert "no_tags: 0 group tags" in found
+    assert "no_tags: no description" in found
+    assert "two_groups: 2 group tags ['finance', 'manual']" in found
+    assert "two_groups: no description" not in found
     assert "heavy_import.py imports pandas at module level" in found
     assert "parsing loaded pandas" in found
     assert "heavy_import: a task has retries < 1" in found
