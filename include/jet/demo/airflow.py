@@ -46,10 +46,10 @@ class AirflowDaily:
         self.logs = logs
         self.dags_folder = dags_folder
         self.seconds: dict[str, float] = {}
-        self._settling: _Run | None = None
-        self._finished: list[datetime] = []
+        self._running: dict[str, _Run] = {}
+        self._finished: list[tuple[str, datetime]] = []
 
-    def start(self, dag_id: str, logical_date: datetime, conf: dict[str, Any] | None = None) -> _Run:
+    def _spawn(self, dag_id: str, logical_date: datetime, conf: dict[str, Any] | None = None) -> _Run:
         """Start one ``airflow dags test`` in the background; its output goes to its own log."""
         self.logs.mkdir(parents=True, exist_ok=True)
         log_path = self.logs / f"{dag_id}_{logical_date:%Y%m%dT%H%M}.log"
@@ -76,37 +76,36 @@ class AirflowDaily:
 
     def run(self, dag_id: str, logical_date: datetime, conf: dict[str, Any] | None = None) -> Path:
         """One ``airflow dags test``, waited for."""
-        return self.finish(self.start(dag_id, logical_date, conf))
+        return self.finish(self._spawn(dag_id, logical_date, conf))
 
-    def catalog_sync(self, at: datetime) -> str:
-        if not dag_exists(self.dags_folder, "jet_catalog_sync"):
-            return "jet_catalog_sync is not in this checkout: the catalog is loaded, nothing pushed"
-        self.run("jet_catalog_sync", at)
-        return "jet_catalog_sync ran (airflow dags test)"
+    def has(self, dag_id: str) -> bool:
+        return dag_exists(self.dags_folder, dag_id)
 
-    def start_settlement(self, day_end: datetime) -> None:
-        # max_active_runs=1, as the DAG: the previous day's run finishes first.
-        if self._settling is not None:
-            self._finished.append(self._wait_settlement())
-        # The daily run at midnight covers the day before (plus its default lookback).
-        self._settling = self.start("jet_settlement", day_end)
+    def start(self, dag_id: str, at: datetime) -> None:
+        """Start the DAG's run for ``at`` in the background, after its previous run ended
+        (the DAGs are ``max_active_runs=1``). Logical date = ``at``: a daily run at
+        midnight covers the day before, plus its lookback."""
+        previous = self._running.pop(dag_id, None)
+        if previous is not None:
+            self.finish(previous)
+            self._finished.append((dag_id, previous.logical_date))
+        self._running[dag_id] = self._spawn(dag_id, at)
 
-    def _wait_settlement(self) -> datetime:
-        assert self._settling is not None
-        run, self._settling = self._settling, None
-        self.finish(run)
-        return run.logical_date
-
-    def settled(self) -> list[datetime]:
-        if self._settling is not None and self._settling.process.poll() is not None:
-            self._finished.append(self._wait_settlement())
+    def finished(self) -> list[tuple[str, datetime]]:
+        for dag_id, run in list(self._running.items()):
+            if run.process.poll() is not None:
+                del self._running[dag_id]
+                self.finish(run)
+                self._finished.append((dag_id, run.logical_date))
         done, self._finished = self._finished, []
         return done
 
-    def wait_settled(self) -> list[datetime]:
-        if self._settling is not None:
-            self._finished.append(self._wait_settlement())
-        return self.settled()
+    def wait(self) -> list[tuple[str, datetime]]:
+        for dag_id, run in list(self._running.items()):
+            del self._running[dag_id]
+            self.finish(run)
+            self._finished.append((dag_id, run.logical_date))
+        return self.finished()
 
     def report(self, period: ReportPeriod, at: datetime) -> Path:
         conf = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}

@@ -1,16 +1,19 @@
 """A trading period on the sandbox clock, run the way a deployment runs the DAGs.
 
 The sandbox clock stands still while the pipeline works and moves in the scheduler's
-steps: every 10 minutes ``jet_orders``, ``jet_decide_orders`` and ``jet_fulfillment``
-(after the simulated warehouse has recorded what it shipped), every 30 minutes
-``jet_returns`` (and the simulated operator's returns and refunds), every midnight
-``jet_settlement`` for the day just closed, and at the end ``jet_report`` over the
-period's settlement days.
+ticks of 10 minutes. On each tick two lanes run side by side, as the scheduler runs
+those DAGs: ``jet_orders`` then ``jet_decide_orders``; and the simulated warehouse
+(what it shipped since) then ``jet_fulfillment``, with ``jet_returns`` and the
+simulated operator's returns and refunds every 30 minutes. Every midnight
+``jet_settlement`` covers the day just closed and the merchant's nightly stock file is
+loaded; ``jet_catalog_sync`` (where the project has it) follows every catalog load. At
+the end ``jet_report`` writes the report of the period's settlement days.
 
-The frequent DAGs run as their task functions in this process, the same functions
-their tasks call, in their task order: 432 steps of real ``airflow dags test`` runs
-would take hours. The daily DAGs go through :class:`DailyRuns`, which the demo backs
-with real Airflow runs and the tests with the same functions in-process.
+The 10- and 30-minute DAGs run as their task functions in this process, the same
+functions their tasks call, in their task order: hundreds of ``airflow dags test`` runs
+would take hours. The others go through :class:`DailyRuns`, which the demo backs with
+real Airflow runs in the background (the period goes on meanwhile, one run per DAG at a
+time) and the tests with the same functions in-process.
 """
 
 from __future__ import annotations
@@ -44,57 +47,58 @@ class Sandbox(Protocol):
 
 
 class DailyRuns(Protocol):
-    """How the period runs the DAGs that are not on the 10-minute beat.
+    """How the period runs the DAGs that are not on the 10- or 30-minute beat.
 
-    A settlement run may go on while the period does (the scheduler runs the daily DAG
-    beside the 10-minute ones): :meth:`settled` says which runs have finished since it
-    was last asked, :meth:`wait_settled` waits for the rest. A failed run raises there.
+    A run may go on while the period does (the scheduler runs the daily and hourly DAGs
+    beside the 10-minute ones), one at a time per DAG: :meth:`finished` says which runs
+    ended since it was last asked, :meth:`wait` waits for the rest. A failed run raises
+    there, with its log.
     """
 
-    def catalog_sync(self, at: datetime) -> str: ...
-    def start_settlement(self, day_end: datetime) -> None: ...
-    def settled(self) -> list[datetime]: ...
-    def wait_settled(self) -> list[datetime]: ...
+    def has(self, dag_id: str) -> bool: ...
+    def start(self, dag_id: str, at: datetime) -> None: ...
+    def finished(self) -> list[tuple[str, datetime]]: ...
+    def wait(self) -> list[tuple[str, datetime]]: ...
     def report(self, period: ReportPeriod, at: datetime) -> Path: ...
 
 
 class InProcessDaily:
-    """The daily DAGs' task functions, called in this process (tests; no Airflow needed)."""
+    """``jet_settlement`` and ``jet_report``'s task functions, called in this process
+    (tests: no Airflow needed). Each run ends before :meth:`start` returns."""
 
     def __init__(self, report_dir: Path | None = None) -> None:
         self.report_dir = report_dir
         self.receipts: list[dict[str, Any]] = []
-        self._done: list[datetime] = []
+        self._done: list[tuple[str, datetime]] = []
 
-    def catalog_sync(self, at: datetime) -> str:
-        return "not run in-process (the demo runs jet_catalog_sync through Airflow when it exists)"
+    def has(self, dag_id: str) -> bool:
+        return dag_id == "jet_settlement"
 
-    def start_settlement(self, day_end: datetime) -> None:
-        """Runs to the end before returning (no scheduler here)."""
+    def start(self, dag_id: str, at: datetime) -> None:
         from jet.runs import RunIdentity
         from jet.settlement.tasks import run_settlement
         from jet.settlement.window import settlement_window
 
-        run = RunIdentity("jet_settlement", f"scheduled__{day_end:%Y-%m-%dT%H:%M:%S}", day_end)
+        if dag_id != "jet_settlement":
+            raise ValueError(f"{dag_id} does not run in-process")
+        run = RunIdentity("jet_settlement", f"scheduled__{at:%Y-%m-%dT%H:%M:%S}", at)
         # As the DAG: the day before the run, plus its default 7-day lookback.
-        window = settlement_window(None, day_end, lookback_days=7)
-        self.receipts.append(run_settlement(run, window, now=day_end))
-        self._done.append(day_end)
+        self.receipts.append(run_settlement(run, settlement_window(None, at, lookback_days=7), now=at))
+        self._done.append((dag_id, at))
 
-    def settled(self) -> list[datetime]:
+    def finished(self) -> list[tuple[str, datetime]]:
         done, self._done = self._done, []
         return done
 
-    def wait_settled(self) -> list[datetime]:
-        return self.settled()
+    def wait(self) -> list[tuple[str, datetime]]:
+        return self.finished()
 
     def report(self, period: ReportPeriod, at: datetime) -> Path:
         from jet.report.tasks import write_pnl_report
         from jet.runs import RunIdentity
 
-        receipt = write_pnl_report(RunIdentity("jet_report", f"manual__{at:%Y%m%dT%H%M}", at), period,
-                                   out_dir=self.report_dir)  # fmt: skip
-        return Path(receipt["path"])
+        run = RunIdentity("jet_report", f"manual__{at:%Y%m%dT%H%M}", at)
+        return Path(write_pnl_report(run, period, out_dir=self.report_dir)["path"])
 
 
 @dataclass
@@ -105,7 +109,6 @@ class PeriodResult:
     tally: MerchantTally
     report: Path | None = None
     catalog: str = ""
-    catalog_sync: str = ""
     #: Wall seconds spent in each DAG's tasks (and the simulated merchant), over the period.
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -173,8 +176,11 @@ def run_period(
     result = PeriodResult(plan, MerchantTally())
     result.catalog = load_catalog(sandbox, now)
     progress(f"catalog loaded: {result.catalog}")
-    result.catalog_sync = daily.catalog_sync(now)
-    progress(f"catalog and prices pushed to Jet: {result.catalog_sync}")
+    sync = daily.has("jet_catalog_sync")
+    if sync:  # the load's Asset triggers it; it pushes stock and prices beside the orders
+        daily.start("jet_catalog_sync", now)
+    else:
+        progress("jet_catalog_sync is not in this checkout: the catalog is loaded, no stock or price is pushed")
     enable_return_policy()
     sandbox.set_config(**plan.sandbox_config())
     # The scheduler runs jet_orders -> jet_decide_orders and jet_fulfillment (and, on the
@@ -214,23 +220,25 @@ def run_period(
                 tick = [lanes.submit(orders_lane, now), lanes.submit(warehouse_lane, now, step % every_returns == 0)]
                 for lane in tick:
                     lane.result()  # a failed task stops the period, with its own exception
-                for day_end in daily.settled():
-                    progress(settlement_line(day_end))
+                for dag_id, at in daily.finished():
+                    progress(finished_line(dag_id, at))
                 if now.hour == 0 and now.minute == 0:
                     with result.timed("jet_settlement"):
-                        daily.start_settlement(now)
+                        daily.start("jet_settlement", now)
                     # The merchant's nightly stock file: the shelves were refilled during the day,
                     # so the next day does not run dry (the out-of-stock SKUs stay at 0).
                     with result.timed("simulated merchant"):
                         load_catalog(sandbox, now)
+                    if sync:  # the load's Asset triggers a sync
+                        daily.start("jet_catalog_sync", now)
                 if now - last_line >= timedelta(hours=6) or step == plan.steps:
                     progress(step_line(now, plan, result.tally))
                     last_line = now
     finally:
         sandbox.set_config(arrivals_per_hour=0)
-    with result.timed("jet_settlement"):
-        for day_end in daily.wait_settled():
-            progress(settlement_line(day_end))
+    with result.timed("daily runs (waiting)"):
+        for dag_id, at in daily.wait():
+            progress(finished_line(dag_id, at))
     # One last pull and refresh, so the warehouse holds what Jet shows at the period's end.
     with result.timed("jet_orders"):
         pull_ready(_run("jet_orders", now), clients[0])
@@ -242,10 +250,13 @@ def run_period(
     return result
 
 
-def settlement_line(day_end: datetime) -> str:
-    """After a settlement run: what the warehouse holds of the settlements so far."""
+def finished_line(dag_id: str, at: datetime) -> str:
+    """After a daily run: for a settlement, what the warehouse holds of the settlements so far."""
     from jet.warehouse.db import connect
 
+    if dag_id != "jet_settlement":
+        return f"  {dag_id} run of {at:%Y-%m-%d %H:%M}Z done"
+    day_end = at
     with connect(autocommit=True) as conn:
         settlements, reconciled, lines, orders = conn.execute(read_sql("demo_progress_settlement.sql")).fetchone()
     return (
