@@ -126,8 +126,11 @@ def main() -> None:
     for line in summary.lines():
         print(line)
     wall = time.monotonic() - started
+    steps = ", ".join(f"{k} {v:.0f}s" for k, v in sorted(result.seconds.items(), key=lambda kv: -kv[1]))
     airflow = ", ".join(f"{k} {v:.0f}s" for k, v in daily.seconds.items())
-    print(f"\nDone in {wall / 60:.1f} min wall time (Airflow runs: {airflow}).")
+    print(f"\nDone in {wall / 60:.1f} min wall time, load average {os.getloadavg()[0]:.1f}.")
+    print(f"  time in the period's steps (two lanes overlap): {steps}")
+    print(f"  airflow dags test runs (settlement in the background): {airflow}")
     print(f"Explore the warehouse: psql {warehouse} (\\dv+ analytics.* lists the analysts' views)")
 
 
