@@ -6,7 +6,6 @@ Judged by the sandbox's ledger of applied writes, not by our own bookkeeping.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
@@ -27,7 +26,6 @@ FAULTS = [
 def test_no_write_is_applied_twice_and_every_decision_settles(
     sandbox: Any, seeded: Any, pull: Any, refresh: Any, decisions_db: Any, jet_connection: Any
 ) -> None:
-    started = time.monotonic()
     # Generous budget: this test is about faults, not the rate limiter.
     jet_connection(rate_limit_per_second=5000, rate_limit_burst=500, max_concurrency=8)
     ids = sandbox.generate_orders(ORDERS, status="ready")
@@ -95,4 +93,3 @@ def test_no_write_is_applied_twice_and_every_decision_settles(
     assert sandbox.rejected() == [], "no write was refused by Jet"
     retried = decisions_db.execute("SELECT count(*) FROM jet.actions WHERE attempts > 1").fetchone()[0]
     assert retried > 0, "some writes were sent again after being settled as not applied"
-    assert time.monotonic() - started < 90
