@@ -1,0 +1,156 @@
+"""The demo's closing summary, read from the warehouse and from Jet's ledger of applied writes.
+
+Nothing here is counted while the period runs: every figure is a query, so a test can
+hold each one against its own SQL and against the sandbox's ground truth. The money is
+the P&L report's headline (:func:`jet.report.headline`) over the period's settlement days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jet.report.charts import money
+from jet.report.figures import Headline, ReportPeriod, headline
+from jet.sql import read_sql
+
+if TYPE_CHECKING:
+    import psycopg
+
+#: Outcomes in which the buyer receives nothing of the order.
+WHOLLY_CANCELLED = ("rejected", "withdrawn by Jet", "cancelled at shipment")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """Every figure the demo prints at the end."""
+
+    start: datetime
+    end: datetime
+    outcomes: dict[str, int]  # orders placed in the period (and made ready by Jet) by what became of them
+    units_ordered: int
+    units_shipped: int
+    units_cancelled: int
+    ready: int  # orders that became ready in the period
+    answered: int
+    within_window: int
+    ack_p50_seconds: Decimal | None
+    ack_p99_seconds: Decimal | None
+    ack_max_seconds: Decimal | None
+    writes: dict[str, int]  # writes Jet applied (its ledger), by kind
+    returns: dict[str, int]  # returns of the period's orders by status
+    refunds: dict[str, int]  # merchant refunds of the period's orders by status
+    money: Headline
+    report: Path | None
+
+    @property
+    def orders(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def orders_cancelled(self) -> int:
+        return sum(self.outcomes.get(k, 0) for k in WHOLLY_CANCELLED)
+
+    @property
+    def cancellation_rate(self) -> Decimal | None:
+        """Share of orders wholly cancelled (rejected, withdrawn by Jet, or every unit cancelled)."""
+        return (Decimal(self.orders_cancelled) / self.orders).quantize(Decimal("0.0001")) if self.orders else None
+
+    @property
+    def unit_cancellation_rate(self) -> Decimal | None:
+        """Share of units ordered that were cancelled (at shipment; not rejected or withdrawn orders)."""
+        if not self.units_ordered:
+            return None
+        return (Decimal(self.units_cancelled) / self.units_ordered).quantize(Decimal("0.0001"))
+
+    def lines(self) -> list[str]:
+        """The summary as printed."""
+        h = self.money
+        out = [
+            f"Trading period {self.start:%Y-%m-%d %H:%M}Z to {self.end:%Y-%m-%d %H:%M}Z"
+            f" ({(self.end - self.start) / timedelta(days=1):g} days)",
+            f"  orders: {self.orders:,} ({self.units_ordered:,} units) by outcome:",
+            *(f"    {name:<32}{n:>7,}" for name, n in self.outcomes.items()),
+            f"  ready -> acknowledged over {self.answered:,} of {self.ready:,} orders ready:"
+            f" p50 {minutes(self.ack_p50_seconds)}, p99 {minutes(self.ack_p99_seconds)},"
+            f" max {minutes(self.ack_max_seconds)}; {self.within_window:,} within Jet's 15 minutes",
+            f"  cancellation rate: {share(self.cancellation_rate)} of orders wholly cancelled"
+            f" ({self.orders_cancelled:,}); {share(self.unit_cancellation_rate)} of units"
+            f" ({self.units_cancelled:,} cancelled, {self.units_shipped:,} shipped)",
+            "  writes applied at Jet (sandbox ledger): "
+            + (", ".join(f"{k} {v:,}" for k, v in self.writes.items()) or "none"),
+            "  returns: " + (", ".join(f"{k} {v}" for k, v in self.returns.items()) or "none")
+            + "; refunds: " + (", ".join(f"{k} {v}" for k, v in self.refunds.items()) or "none"),
+            f"  settlements reconciled to the cent: {h.settlements_reconciled} of {h.settlements}"
+            f" (unallocated {money(h.unallocated)}); {h.orders_settled:,} orders settled",
+            f"  revenue {money(h.revenue)}, Jet fees {money(h.fees)}, refunds {money(h.refunds)},"
+            f" cost of goods {money(h.cogs)}",
+            f"  contribution margin {money(h.contribution_margin)} ({share(h.margin_share)} of revenue;"
+            f" Jet adjustments {money(h.adjustments)} included)",
+        ]  # fmt: skip
+        if self.report is not None:
+            out.append(f"  P&L report: {self.report}")
+        return out
+
+
+def minutes(seconds: Decimal | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / 60:.1f} min"
+
+
+def share(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f} %"
+
+
+def ledger_by_kind(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Jet's applied writes (the sandbox's ledger entries) counted by kind, most first."""
+    counts = Counter(str(e["kind"]) for e in entries)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def settlement_days(start: datetime, end: datetime) -> ReportPeriod:
+    """The UTC days of ``[start, end)``: the settlement days the period's money is counted on."""
+    return ReportPeriod(start.date(), (end - timedelta(microseconds=1)).date())
+
+
+def summarize(
+    conn: psycopg.Connection,
+    ledger: Iterable[Mapping[str, Any]],
+    start: datetime,
+    end: datetime,
+    report: Path | None = None,
+) -> DemoSummary:
+    """The summary of the period ``[start, end)`` from the warehouse and Jet's ledger."""
+    window = {"start": start, "end": end}
+    outcomes: dict[str, int] = {}
+    units = [0, 0, 0]
+    for outcome, n, ordered, shipped, cancelled in conn.execute(read_sql("demo_summary_outcomes.sql"), window):
+        outcomes[outcome] = n
+        units = [units[0] + ordered, units[1] + shipped, units[2] + cancelled]
+    ready, answered, within, p50, p99, slowest = conn.execute(read_sql("demo_summary_latency.sql"), window).fetchone()
+    after: dict[str, dict[str, int]] = {"return": {}, "refund": {}}
+    for what, status, n in conn.execute(read_sql("demo_summary_aftersales.sql"), window):
+        after[what][status] = n
+    return DemoSummary(
+        start=start,
+        end=end,
+        outcomes=outcomes,
+        units_ordered=units[0],
+        units_shipped=units[1],
+        units_cancelled=units[2],
+        ready=ready,
+        answered=answered,
+        within_window=within,
+        ack_p50_seconds=p50,
+        ack_p99_seconds=p99,
+        ack_max_seconds=slowest,
+        writes=ledger_by_kind(ledger),
+        returns=after["return"],
+        refunds=after["refund"],
+        money=headline(conn, settlement_days(start, end)),
+        report=report,
+    )

@@ -1,0 +1,338 @@
+"""The demo's summary is the warehouse: a short trading period, every figure checked twice.
+
+The period is the demo's own (:func:`jet.demo.run_period`, the daily DAGs' task functions
+in-process instead of ``airflow dags test``), six sandbox hours across a midnight so
+one settlement closes in it. Each figure of :func:`jet.demo.summarize` and of the P&L
+report's headline is then held against SQL written here, straight on the tables, and
+against what the sandbox says happened (its ground truth and its ledger of applied
+writes), which the pipeline never reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from jet.demo import DemoSummary, InProcessDaily, PeriodPlan, run_period, summarize
+from jet.report.charts import money
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+START = datetime(2026, 3, 2, 19, tzinfo=UTC)
+# Six hours over midnight, quick handling and returns: every stage has work in it.
+PLAN = PeriodPlan(
+    start=START,
+    hours=6,
+    orders_per_hour=24,
+    handling=timedelta(hours=1),
+    operator_delay=timedelta(hours=1),
+    refund_share=0.08,
+    return_rate=0.3,
+    return_delay_days=(0.04, 0.12),
+)
+
+
+def jet_time(text: str | None) -> datetime | None:
+    from jet.api.models import parse_jet_datetime
+
+    return None if text is None else parse_jet_datetime(text).astimezone(UTC)
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+@pytest.fixture(scope="module")
+def demo_db(warehouse_url: str) -> str:
+    """A fresh, migrated scratch warehouse for the period (other suites empty the shared one)."""
+    from jet.warehouse.migrate import migrate
+
+    parts = urlsplit(warehouse_url)
+    name = parts.path.lstrip("/") + "_demo_period"
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def period(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Run the period once; yield the summary, the sandbox's truth and a warehouse connection."""
+    from jet_sandbox.testing import SandboxProcess
+
+    w = urlsplit(demo_db)
+    warehouse = {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username,
+                 **({"password": w.password} if w.password else {}), "schema": w.path.lstrip("/")}  # fmt: skip
+    with (
+        SandboxProcess(seed=7, scenario="empty", clock="manual", start=START.isoformat()) as sandbox,
+        pytest.MonkeyPatch.context() as mp,
+    ):
+        api = {"conn_type": "http", "host": "127.0.0.1", "port": sandbox.port, "schema": "http",
+               "login": sandbox.user, "password": sandbox.secret,
+               "extra": {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8}}  # fmt: skip
+        mp.setenv("AIRFLOW_CONN_JET_API", json.dumps(api))
+        mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", json.dumps(warehouse))
+        mp.setenv("JET_WAREHOUSE_URL", demo_db)
+        lines: list[str] = []
+        result = run_period(sandbox, PLAN, InProcessDaily(tmp_path_factory.mktemp("reports")), progress=lines.append)
+        with psycopg.connect(demo_db, autocommit=True) as conn:
+            summary = summarize(conn, sandbox.ledger(), PLAN.start, PLAN.end, result.report)
+            yield {
+                "summary": summary,
+                "progress": lines,
+                "conn": conn,
+                "orders": sandbox.truth_orders(),
+                "ledger": sandbox.ledger(),
+                "returns": sandbox.truth("returns")["returns"],
+                "refunds": sandbox.truth("refunds")["refunds"],
+                "settlements": sandbox.truth("settlements")["settlements"],
+                "catalog": sandbox.truth("catalog"),
+            }
+
+
+def in_period(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The truth orders placed in the period that Jet made ready (the ones the warehouse can know)."""
+    return [
+        e
+        for e in entries
+        if e["order"].get("order_ready_date") and PLAN.start <= jet_time(e["order"]["order_placed_date"]) < PLAN.end
+    ]
+
+
+def truth_outcome(entry: dict[str, Any]) -> str:
+    """What became of an order, from the sandbox's own state (the summary's categories)."""
+    state = entry["state"]
+    ordered = sum(ln["quantity"] for ln in state["lines"])
+    shipped = sum(ln["shipped"] for ln in state["lines"])
+    cancelled = sum(ln["cancelled"] for ln in state["lines"])
+    if state["withdrawn"]:
+        return "withdrawn by Jet"
+    if (state["ack_status"] or "").startswith("rejected"):
+        return "rejected"
+    if state["ack_status"] != "accepted":
+        return "not answered"
+    if shipped >= ordered:
+        return "shipped in full"
+    if shipped and shipped + cancelled >= ordered:
+        return "shipped in part, rest cancelled"
+    if shipped:
+        return "shipped in part, rest to ship"
+    if cancelled >= ordered:
+        return "cancelled at shipment"
+    return "accepted, to ship"
+
+
+def percentile_cont(values: list[float], q: float) -> float:
+    """PostgreSQL's percentile_cont: linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    pos = q * (len(ordered) - 1)
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def test_the_period_did_every_kind_of_business(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    assert s.orders > 100
+    for outcome in ("shipped in full", "rejected", "cancelled at shipment", "accepted, to ship"):
+        assert s.outcomes.get(outcome, 0) > 0, outcome
+    assert s.outcomes.get("shipped in part, rest to ship", 0) + s.outcomes.get("shipped in part, rest cancelled", 0)
+    assert {"acknowledge", "shipped", "refund", "return_complete"} <= set(s.writes)
+    assert s.money.settlements == 1
+    assert s.money.revenue > 0
+    assert s.money.cogs > 0
+    assert any("jet_settlement for 2026-03-02" in line for line in period["progress"])
+
+
+def test_orders_by_outcome_are_what_jet_shows(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    orders = in_period(period["orders"])
+    assert s.outcomes == dict(Counter(truth_outcome(e) for e in orders))
+    states = [e["state"] for e in orders]
+    assert s.units_ordered == sum(ln["quantity"] for st in states for ln in st["lines"])
+    assert s.units_shipped == sum(ln["shipped"] for st in states for ln in st["lines"])
+    # Cancelled units of accepted orders (a rejected or withdrawn order ships nothing to cancel).
+    assert s.units_cancelled == sum(
+        ln["cancelled"] for st in states if st["ack_status"] == "accepted" and not st["withdrawn"] for ln in st["lines"]
+    )
+    # The warehouse holds exactly these orders, by its own count.
+    conn = period["conn"]
+    (landed,) = conn.execute(
+        "SELECT count(*) FROM jet.orders WHERE order_placed_at >= %s AND order_placed_at < %s AND ready_at IS NOT NULL",
+        (PLAN.start, PLAN.end),
+    ).fetchone()
+    assert landed == s.orders == len(orders)
+
+
+def test_cancellation_rate(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    orders = in_period(period["orders"])
+    wholly = [e for e in orders if truth_outcome(e) in ("rejected", "withdrawn by Jet", "cancelled at shipment")]
+    assert s.orders_cancelled == len(wholly) > 0
+    assert s.cancellation_rate == (Decimal(len(wholly)) / len(orders)).quantize(Decimal("0.0001"))
+    # The analysts' view counts the same orders (the warehouse holds only this period's).
+    cancelled, total = (
+        period["conn"].execute("SELECT sum(orders_cancelled), sum(orders) FROM analytics.cancellation_rate").fetchone()
+    )
+    assert (cancelled, total) == (s.orders_cancelled, s.orders)
+    assert s.unit_cancellation_rate == (Decimal(s.units_cancelled) / s.units_ordered).quantize(Decimal("0.0001"))
+
+
+def test_ready_to_acknowledged_latency(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    seconds = []
+    ready = 0
+    for e in period["orders"]:
+        o = e["order"]
+        at = jet_time(o.get("order_ready_date"))
+        if at is None or not PLAN.start <= at < PLAN.end:
+            continue
+        ready += 1
+        if o.get("order_acknowledge_date"):
+            seconds.append((jet_time(o["order_acknowledge_date"]) - at).total_seconds())
+    assert (s.ready, s.answered) == (ready, len(seconds))
+    assert s.within_window == sum(1 for x in seconds if x <= 900)
+
+    def tenth(x: float) -> Decimal:  # PostgreSQL's round(numeric, 1): halves away from zero
+        return Decimal(str(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    # Each order's latency is kept to a tenth of a second (analytics.order_outcomes), then ranked.
+    kept = [float(tenth(x)) for x in seconds]
+    assert s.ack_p50_seconds == tenth(percentile_cont(kept, 0.5))
+    assert s.ack_p99_seconds == tenth(percentile_cont(kept, 0.99))
+    assert s.ack_max_seconds == tenth(max(seconds))
+    # A 10-minute schedule answers every order within one interval of it becoming ready.
+    assert s.ack_max_seconds <= 600
+
+
+def test_writes_at_jet_are_the_outbox_applied_once_each(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    assert s.writes == dict(Counter(e["kind"] for e in period["ledger"]))
+    families = dict(
+        period["conn"]
+        .execute(
+            """
+            SELECT CASE WHEN kind IN ('acknowledge', 'reject', 'cancel') THEN 'acknowledge'
+                        WHEN kind LIKE 'ship:%%' OR kind IN ('directed_cancel', 'cancel_units') THEN 'shipped'
+                        WHEN kind LIKE 'refund:%%' THEN 'refund'
+                        WHEN kind LIKE 'complete_return:%%' THEN 'return_complete'
+                        ELSE kind END,
+                   count(*)
+            FROM jet.actions WHERE state = 'applied' GROUP BY 1
+            """
+        )
+        .fetchall()
+    )
+    assert families == s.writes
+    # One acknowledgement per order Jet made ready, none twice.
+    acknowledged = Counter(e["merchant_order_id"] for e in period["ledger"] if e["kind"] == "acknowledge")
+    assert set(acknowledged.values()) == {1}
+
+
+def test_returns_and_refunds_are_jets(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    ours = {e["order"]["merchant_order_id"] for e in in_period(period["orders"])}
+    returns = Counter(r["return_status"] for r in period["returns"] if r["merchant_order_id"] in ours)
+    refunds = Counter(r["refund_status"] for r in period["refunds"] if r["merchant_order_id"] in ours)
+    assert s.returns == dict(returns)
+    assert s.refunds == dict(refunds)
+    assert sum(returns.values()) > 0
+    assert sum(refunds.values()) > 0
+
+
+def settled_rows(period: dict[str, Any]) -> list[dict[str, Any]]:
+    return [row for report in period["settlements"] for row in report["rows"]]
+
+
+def test_money_is_what_jet_settled(period: dict[str, Any]) -> None:
+    """Revenue, fees, refunds, adjustments from the sandbox's settlement rows; cost of goods
+    from its catalog priced the way the demo's catalog is; margin from those."""
+    from jet.catalog.demo import catalog_from_sandbox
+
+    h = period["summary"].money
+    rows = settled_rows(period)
+    costs = {sku: p.unit_cost for sku, p in catalog_from_sandbox(period["catalog"]).products.items()}
+    kind = [r["transaction_type"] for r in rows]
+    revenue = sum(dec(r["merchant_price"]) for r, k in zip(rows, kind, strict=True) if k == "order") + sum(
+        dec(r["shipping_revenue"]) for r in rows
+    )
+    fee_columns = ("jet_variable_commission", "fixed_commission", "shipping_charge", "fulfillment_fee",
+                   "product_cost", "merchant_return_charge", "return_processing_fee")  # fmt: skip
+    fees = sum(dec(r[c]) for r, k in zip(rows, kind, strict=True) if k in ("order", "return") for c in fee_columns)
+    refunds = sum(dec(r["merchant_price"]) for r, k in zip(rows, kind, strict=True) if k == "return")
+    adjustments = sum(dec(r["jet_adjustment"]) for r, k in zip(rows, kind, strict=True) if k == "adjustment")
+    cogs = sum(r["quantity"] * costs.get(r["merchant_sku"], Decimal(0)) for r, k in zip(rows, kind, strict=True)
+               if k == "order")  # fmt: skip
+    assert (h.revenue, h.fees, h.refunds, h.adjustments, h.cogs) == (revenue, fees, refunds, adjustments, cogs)
+    assert h.unallocated == 0
+    assert h.contribution_margin == revenue + fees + refunds + adjustments - cogs
+    assert refunds < 0
+    assert fees < 0
+    assert h.settlements == h.settlements_reconciled == len(period["settlements"]) == 1
+    assert h.orders_settled == len({r["merchant_order_id"] for r in rows if r["merchant_order_id"]})
+
+
+def test_money_is_the_warehouses_tables(period: dict[str, Any]) -> None:
+    """The same figures by SQL straight on the settlement tables (not the analytics views)."""
+    h = period["summary"].money
+    conn = period["conn"]
+    revenue, fees, refunds, cogs, adjustments = conn.execute(
+        """
+        SELECT sum(CASE WHEN l.transaction_type = 'order' THEN l.merchant_price ELSE 0 END)
+                 + sum(CASE WHEN l.transaction_type <> 'unallocated' THEN l.shipping_revenue ELSE 0 END),
+               sum(CASE WHEN l.transaction_type IN ('order', 'return')
+                        THEN l.jet_variable_commission + l.fixed_commission + l.shipping_charge + l.fulfillment_fee
+                             + l.product_cost + l.merchant_return_charge + l.return_processing_fee ELSE 0 END),
+               sum(CASE WHEN l.transaction_type = 'return' THEN l.merchant_price ELSE 0 END),
+               sum(CASE WHEN l.transaction_type = 'order' THEN l.quantity * coalesce(p.unit_cost, 0) ELSE 0 END),
+               sum(CASE WHEN l.transaction_type = 'adjustment' THEN l.jet_adjustment ELSE 0 END)
+        FROM jet.settlement_lines l LEFT JOIN jet.products p ON p.sku = l.merchant_sku
+        """
+    ).fetchone()
+    assert (h.revenue, h.fees, h.refunds, h.cogs, h.adjustments) == (revenue, fees, refunds, cogs, adjustments)
+    (deposited,) = conn.execute("SELECT sum(settlement_value) FROM jet.settlement_reports").fetchone()
+    assert h.net_proceeds == deposited
+
+
+def test_the_report_opens_with_the_same_headline(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    assert isinstance(s.report, Path)
+    assert s.report.name == "pnl_report_2026-03-02_2026-03-03.html"
+    html = s.report.read_text(encoding="utf-8")
+    figure = r'data-figure="(\w+)">\s*<div class="label">[^<]+</div>\s*<div class="value">([^<]+)<'
+    shown = dict(re.findall(figure, html))
+    h = s.money
+    assert shown == {
+        "revenue": money(h.revenue),
+        "fees": money(h.fees),
+        "refunds": money(h.refunds),
+        "cogs": money(h.cogs),
+        "margin": money(h.contribution_margin),
+    }
+
+
+def test_the_printed_summary_says_every_figure(period: dict[str, Any]) -> None:
+    s: DemoSummary = period["summary"]
+    text = "\n".join(s.lines())
+    for figure in (
+        f"{s.orders:,}", *(f"{n:>7,}" for n in s.outcomes.values()), f"p50 {s.ack_p50_seconds / 60:.1f} min",
+        f"p99 {s.ack_p99_seconds / 60:.1f} min", f"{s.cancellation_rate * 100:.1f} %",
+        *(f"{k} {v:,}" for k, v in s.writes.items()), money(s.money.revenue), money(s.money.fees),
+        money(s.money.refunds), money(s.money.cogs), money(s.money.contribution_margin),
+        f"{s.money.settlements_reconciled} of {s.money.settlements}", str(s.report),
+    ):  # fmt: skip
+        assert figure in text, figure
