@@ -51,17 +51,24 @@ class MigrationError(RuntimeError):
 #: whose comments changed since: version → {raw SHA-256 of the old file: the normalised
 #: checksum of that old file}. A database holding such a raw checksum is accepted only
 #: while the file's normalised checksum is still the recorded one (only comments changed).
-LEGACY_CHECKSUMS: dict[int, dict[str, str]] = {
-    3: {
-        "cdd2ef8c34d967d8b67b94c73ad05909a773f07a01b408b33c046f25d7224dab": "7ee142d20634904c3f69cb77a8189834547cbf4adbbd30bd9a92f290788780e0"
-    },
-    5: {
-        "7b9a0bb3f3a5fe8683aebb1e1744eb070462d4bc37c2373d4887f5d20a1b9584": "61da74b15fe949f22e4a6fb7127fa86a8b2c8f929877d214325939146c0f2e48"
-    },
-    7: {
-        "936255d25027359eb6814f7c2835c0d97c8c75c747a9b57eec20bf394aa10174": "b9f5be9162a18c8e48f4db1a31fa252fd4bd5c018db68302c712d635cc5ae4ca"
-    },
-}
+_LEGACY_ROWS: tuple[tuple[int, str, str], ...] = (
+    (
+        3,
+        "cdd2ef8c34d967d8b67b94c73ad05909a773f07a01b408b33c046f25d7224dab",
+        "7ee142d20634904c3f69cb77a8189834547cbf4adbbd30bd9a92f290788780e0",
+    ),
+    (
+        5,
+        "7b9a0bb3f3a5fe8683aebb1e1744eb070462d4bc37c2373d4887f5d20a1b9584",
+        "61da74b15fe949f22e4a6fb7127fa86a8b2c8f929877d214325939146c0f2e48",
+    ),
+    (
+        7,
+        "936255d25027359eb6814f7c2835c0d97c8c75c747a9b57eec20bf394aa10174",
+        "b9f5be9162a18c8e48f4db1a31fa252fd4bd5c018db68302c712d635cc5ae4ca",
+    ),
+)
+LEGACY_CHECKSUMS: dict[int, dict[str, str]] = {version: {raw: normalised} for version, raw, normalised in _LEGACY_ROWS}
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 
