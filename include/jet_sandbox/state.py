@@ -852,7 +852,7 @@ class Sandbox:
         return ret
 
     def complete_return(self, return_id: str, body: Any) -> Return:
-        """``PUT /returns/{id}/complete`` with the rules of reference §6."""
+        """``PUT /returns/{id}/complete`` with the rules of docs/jet-api.md §6."""
         ret = self.get_return(return_id)
         if ret.status == "completed by merchant":
             raise bad("return is already 'completed by merchant'")

@@ -23,7 +23,7 @@ NUL character or a lone UTF-16 surrogate (anywhere in the document, ignored keys
 raw body lands as JSONB, which refuses both), duplicate line or shipment keys, and
 timestamps that fall outside the calendar once converted to UTC.
 
-Reference: ``jet-api-reference.md`` (sections cited as §n).
+What is known of Jet's API: ``docs/jet-api.md`` (its sections are cited as §n).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Plain tuples with no imports, so DAG files can offer them as Param enums at parse time
 and the payload models validate against the same lists (one source, no copies).
-Sources are cited per list; see jet-api-reference.md.
+Each list cites its section of docs/jet-api.md (§n) and the client library it comes from.
 """
 
 from __future__ import annotations

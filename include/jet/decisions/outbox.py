@@ -1,6 +1,6 @@
 """Send the outbox to Jet exactly once, and settle writes whose outcome is unknown.
 
-The contract (design.md, "Exactly-once write-back"):
+The contract (docs/architecture.md, "Exactly-once write-back"):
 
 * An action is committed as ``sending`` before its call, so a crash can never hide a
   call that was made.
