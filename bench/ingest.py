@@ -14,8 +14,9 @@ Every path talks to the same sandbox with the same simulated network round trip
 (``--latency-ms``, default 25 ms, injected by the sandbox's ``latency`` fault on every
 GET): Jet was a remote API, and with zero latency a local sandbox would measure only
 its own CPU, where one GET at a time costs nothing. The latency is printed with the results.
-Targets (docs/architecture.md, "Performance targets"): load ≥ 70 % of raw COPY (≥ 50 % when all rows exist), fetch ≥ 80 %
-of the plain loop, end to end ≥ 10× naive. Results: printed table + bench/results/ingest.json.
+Targets (docs/architecture.md, "Performance targets"): load ≥ 70 % of raw COPY (≥ 50 % when
+all rows exist), fetch ≥ 80 % of the plain loop, end to end ≥ 10× naive.
+Results: printed table + bench/results/ingest.json.
 """
 
 from __future__ import annotations

@@ -639,14 +639,14 @@ class OrderDetail(JetPayload):
         seen: dict[tuple[str, str], str] = {}
         for s_idx, shipment in enumerate(self.shipments):
             key = shipment_key(shipment, s_idx + 1)
-            for i_idx, item in enumerate(shipment.shipment_items):
+            for i_idx, unit in enumerate(shipment.shipment_items):
                 where = f"shipments[{s_idx}].shipment_items[{i_idx}].merchant_sku"
-                if (key, item.merchant_sku) in seen:
+                if (key, unit.merchant_sku) in seen:
                     raise ValueError(
-                        f"{where}: duplicate of {seen[key, item.merchant_sku]}: SKU {item.merchant_sku!r} "
+                        f"{where}: duplicate of {seen[key, unit.merchant_sku]}: SKU {unit.merchant_sku!r} "
                         f"appears twice in shipment {key!r}"
                     )
-                seen[key, item.merchant_sku] = where
+                seen[key, unit.merchant_sku] = where
         # Everything the warehouse sums per order (units, quantity x amount in the P&L)
         # must fit its columns too: bound the order's units and its gross value.
         units = sum(item.request_order_quantity for item in self.order_items)

@@ -16,7 +16,7 @@ from jet.api.vocabulary import CANCEL_REASONS
 from jet.decisions import outbox
 from jet.decisions.store import cancel_shipment_body, validate_body
 from jet.failures import PermanentError
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -85,13 +85,16 @@ def _queue(
                 "created_at": run.observed_at,
             },
         ).fetchone()
-    return row[0]
+    return int(one(row, "decisions_action_insert.sql")[0])
 
 
 def _finish(conn: psycopg.Connection, client: Any, action_id: int, order_id: str, kind: str) -> dict[str, Any]:
     """Send (and settle) this order's actions, then insist the write was applied."""
     outbox.drain(conn, client, (kind,), order_ids=[order_id])
-    state, attempts, error = conn.execute(read_sql("decisions_action_state.sql"), {"action_id": action_id}).fetchone()
+    state, attempts, error = one(
+        conn.execute(read_sql("decisions_action_state.sql"), {"action_id": action_id}).fetchone(),
+        "decisions_action_state.sql",
+    )
     if state != "applied":
         raise RuntimeError(
             f"{kind} of order {order_id} (action {action_id}) is {state} after {attempts} attempt(s): {error}"
@@ -152,9 +155,9 @@ def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
     for item in order.order_items:
         ordered[item.merchant_sku] += item.request_order_quantity
     for shipment in order.shipments:
-        for item in shipment.shipment_items:
-            shipped[item.merchant_sku] += item.response_shipment_sku_quantity
-            cancelled[item.merchant_sku] += item.response_shipment_cancel_qty
+        for unit in shipment.shipment_items:
+            shipped[unit.merchant_sku] += unit.response_shipment_sku_quantity
+            cancelled[unit.merchant_sku] += unit.response_shipment_cancel_qty
     still_open = {sku: max(0, n - shipped[sku] - cancelled[sku]) for sku, n in ordered.items()}
     return {sku: n for sku, n in still_open.items() if n > 0}, {sku: n for sku, n in shipped.items() if n > 0}
 

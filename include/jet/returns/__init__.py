@@ -218,7 +218,7 @@ def _land_one(
     ``"quarantined"`` / ``"refused"`` when it was kept aside."""
     from jet.api.models import ReturnDetail
 
-    stamps = {"observed_at": run.observed_at, "batch_key": batch_key}
+    stamps: dict[str, Any] = {"observed_at": run.observed_at, "batch_key": batch_key}
     detail, _ = parse_or_quarantine(cur, ReturnDetail, "return", rid, "merchant_return_authorization_id", raw, **stamps)
     if detail is None:
         return "quarantined"

@@ -78,12 +78,11 @@ def report_params(report: SettlementReport) -> dict[str, Any]:
         "jet_adjustment": report.jet_adjustment,
         "settlement_value": report.settlement_value,
     }
+    order_details, return_details = report.order_balance_details, report.return_balance_details
     for key in _ORDER_DETAILS:
-        details = report.order_balance_details
-        params[f"order_{key}"] = getattr(details, key) if details else None
+        params[f"order_{key}"] = getattr(order_details, key) if order_details else None
     for key in _RETURN_DETAILS:
-        details = report.return_balance_details
-        params[f"return_{key}"] = getattr(details, key) if details else None
+        params[f"return_{key}"] = getattr(return_details, key) if return_details else None
     return params
 
 

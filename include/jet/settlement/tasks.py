@@ -22,7 +22,7 @@ from jet.settlement.land import DetailFile, land_details, land_report
 from jet.settlement.pnl import refresh_pnl
 from jet.settlement.reconcile import missing_orders, reconcile
 from jet.settlement.window import SettlementWindow
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 from jet.warehouse.db import connect
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -163,7 +163,9 @@ def fetch_settlements(
                 log.warning("settlement report %s quarantined: %s", sid, landed.error)
                 continue
             in_window.append(sid)
-            current = conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone()[3]
+            current = one(
+                conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone(), "settlement_known.sql"
+            )[3]
             if not current:
                 to_detail.append(sid)
         files, detail_failures = [], []

@@ -6,7 +6,7 @@ the Airflow connection ``jet_warehouse`` (PostgresHook hands out psycopg 3).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from jet.dag_defaults import WAREHOUSE_CONN_ID
 
@@ -30,7 +30,9 @@ def connect(
     """
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-    conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
+    # The provider types get_conn() as "psycopg2 or psycopg 3"; with psycopg 3 and
+    # SQLAlchemy 2 installed (the lock has both) it hands out psycopg 3.
+    conn = cast("psycopg.Connection", PostgresHook(postgres_conn_id=conn_id).get_conn())
     conn.autocommit = autocommit
     if actor:
         set_actor(conn, actor)

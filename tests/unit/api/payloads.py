@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-# Verbatim copies of public sample payloads (tests/fixtures/jet-samples), so a clone tests alone (provenance in their SOURCES.md).
+# Verbatim copies of public sample payloads (tests/fixtures/jet-samples), so a clone tests alone
+# (provenance in their SOURCES.md).
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"
 
 DOCS_SAMPLE = SAMPLES / "order_detail_jetdocs_sample_via_mock_server.json"
