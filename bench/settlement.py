@@ -346,7 +346,31 @@ def compare_refreshes(conn: psycopg.Connection, run: RunIdentity) -> Comparison:
     return Comparison(queued, t_inc, t_full, inc, full, left, differences, rows)
 
 
-def main() -> None:
+def _prepare(conn: psycopg.Connection) -> None:
+    """Empty the bench warehouse's settlement tables; the raw-COPY baseline table; the catalog."""
+    empty(conn, TABLES)
+    conn.execute("DELETE FROM jet.quarantine WHERE kind LIKE 'settlement%'")
+    conn.execute("DROP SCHEMA IF EXISTS bench_settlement CASCADE")
+    conn.execute("CREATE SCHEMA bench_settlement")
+    conn.execute(
+        "CREATE TABLE bench_settlement.raw_lines ("
+        + ", ".join(f"{c} {'numeric(14,2)' if c in AMOUNT_COLUMNS else 'text'}" for c in CSV_COLUMNS)
+        + ")"
+    )
+    conn.execute(
+        "INSERT INTO jet.ingest_batches (batch_key, source, observed_at) VALUES ('bench/settlement', 'bench', %s)",
+        (START,),
+    )
+    with conn.transaction(), conn.cursor() as cur:
+        for sku, price, _ in SKUS:
+            cur.execute(
+                "INSERT INTO jet.products (sku, title, unit_cost, updated_at) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost",
+                (sku, sku, money(price * Decimal("0.55")), START),
+            )
+
+
+def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="settlement lines of the year of history")
     parser.add_argument("--days", type=int, default=365, help="days (settlement reports) of history")
@@ -355,29 +379,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.days < 2 or args.lines < 2 * args.days:
         parser.error("need at least 2 days and 2 lines a day")
+    return args
 
+
+def main() -> None:
+    args = _args()
     url = bench_database()
     with psycopg.connect(url, autocommit=True) as conn:
-        empty(conn, TABLES)
-        conn.execute("DELETE FROM jet.quarantine WHERE kind LIKE 'settlement%'")
-        conn.execute("DROP SCHEMA IF EXISTS bench_settlement CASCADE")
-        conn.execute("CREATE SCHEMA bench_settlement")
-        conn.execute(
-            "CREATE TABLE bench_settlement.raw_lines ("
-            + ", ".join(f"{c} {'numeric(14,2)' if c in AMOUNT_COLUMNS else 'text'}" for c in CSV_COLUMNS)
-            + ")"
-        )
-        conn.execute(
-            "INSERT INTO jet.ingest_batches (batch_key, source, observed_at) VALUES ('bench/settlement', 'bench', %s)",
-            (START,),
-        )
-        with conn.transaction(), conn.cursor() as cur:
-            for sku, price, _ in SKUS:
-                cur.execute(
-                    "INSERT INTO jet.products (sku, title, unit_cost, updated_at) VALUES (%s, %s, %s, %s)"
-                    " ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost",
-                    (sku, sku, money(price * Decimal("0.55")), START),
-                )
+        _prepare(conn)
 
         # ------------------------------------------------------------ the year of history
         t_copy = t_parse = t_land = 0.0

@@ -516,7 +516,7 @@ class Sandbox:
         order.tag = tag or None
         return order
 
-    def acknowledge(self, order_id: str, body: Any) -> Order:
+    def acknowledge(self, order_id: str, body: Any) -> Order:  # noqa: C901 (Jet's acknowledge rules, one branch per refusal (split with the sandbox's fault work))
         """``PUT /orders/{id}/acknowledge`` — only from ready; rejects complete the order."""
         order = self.get_order(order_id)
         if order.status != "ready":
@@ -614,7 +614,7 @@ class Sandbox:
         self.touch(old)
         return self.place_order(now, status="created", order=new, ready_delay=delay)
 
-    def ship(self, order_id: str, body: Any) -> Order:
+    def ship(self, order_id: str, body: Any) -> Order:  # noqa: C901 (Jet's shipped-message rules, one branch per refusal (split with the sandbox's fault work))
         """``PUT /orders/{id}/shipped``: ship and/or cancel units per merchant_sku."""
         order = self.get_order(order_id)
         if order.status not in ("acknowledged", "inprogress"):
@@ -851,7 +851,7 @@ class Sandbox:
         ret.status = "inprogress"
         return ret
 
-    def complete_return(self, return_id: str, body: Any) -> Return:
+    def complete_return(self, return_id: str, body: Any) -> Return:  # noqa: C901 (Jet's complete-return rules, one branch per refusal (split with the sandbox's fault work))
         """``PUT /returns/{id}/complete`` with the rules of docs/jet-api.md §6."""
         ret = self.get_return(return_id)
         if ret.status == "completed by merchant":
@@ -1147,7 +1147,7 @@ class Sandbox:
             row[col] = ZERO
         return row
 
-    def _on_settle(self, due: datetime, _key: str) -> None:
+    def _on_settle(self, due: datetime, _key: str) -> None:  # noqa: C901 (the settlement generator (split with the sandbox's fault work))
         """Close the sandbox day ending at ``due``: one report from that day's accruals."""
         period_start = due - timedelta(days=1)
         todays = [a for a in self.accruals if a.at < due]

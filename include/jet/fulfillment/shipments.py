@@ -115,7 +115,7 @@ def _canonical(value: str | None, normalize: Any, allowed: Sequence[str], what: 
         raise ShipmentRefused(f"unknown {what} {value!r}: Jet accepts one of {', '.join(allowed)}") from None
 
 
-def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:
+def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:  # noqa: C901 (split by the outbox work, which is rewriting shipments)
     """Check a shipment against the order's open units and Jet's lists; return it with
     canonical carrier/method spellings and explicit lines. Raises :class:`ShipmentRefused`."""
     from jet.api.models import SHIPPING_CARRIERS, SHIPPING_METHODS, normalize_carrier, normalize_shipping_method

@@ -6,6 +6,8 @@ the Airflow connection ``jet_warehouse`` (PostgresHook hands out psycopg 3).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from jet.dag_defaults import WAREHOUSE_CONN_ID
@@ -37,6 +39,17 @@ def connect(
     if actor:
         set_actor(conn, actor)
     return conn
+
+
+@contextmanager
+def warehouse_connection(conn: psycopg.Connection | None = None) -> Iterator[psycopg.Connection]:
+    """``conn`` when the caller passed one (tests, the demo: it stays open, it is theirs),
+    else a new autocommit connection (:func:`connect`) closed on the way out."""
+    if conn is not None:
+        yield conn
+        return
+    with connect(autocommit=True) as own:
+        yield own
 
 
 def set_actor(conn: psycopg.Connection, actor: str | None) -> None:
