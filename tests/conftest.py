@@ -100,18 +100,10 @@ def jet_connection(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..
     """Point the jet_api Airflow connection at the sandbox. Call the returned function
     to set other extras (rate budget, concurrency, timeouts) before building a hook."""
 
+    from jet_sandbox.testing import CONNECTION_EXTRA
+
     def configure(**extra: Any) -> None:
-        extra = {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8, **extra}
-        conn = {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox.port,
-            "schema": "http",
-            "login": sandbox.user,
-            "password": sandbox.secret,
-            "extra": extra,
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(conn))
+        monkeypatch.setenv("AIRFLOW_CONN_JET_API", sandbox.airflow_connection(extra={**CONNECTION_EXTRA, **extra}))
 
     configure()
     return configure

@@ -38,6 +38,35 @@ AMOUNT_COLUMNS: tuple[str, ...] = (
     "return_processing_fee",
     "jet_adjustment",
 )
+
+
+def amount_sql(name: str) -> Any:
+    """Statement ``name`` with its amount-column placeholders filled from :data:`AMOUNT_COLUMNS`,
+    so the SQL never lists the twelve columns itself:
+
+    ``{amounts}`` ``a, b, …``; ``{amounts_excluded}`` ``a = EXCLUDED.a, …``;
+    ``{amounts_or_zero}`` ``coalesce(a, 0), …``; ``{amounts_by_category}``
+    ``sum(difference) FILTER (WHERE category = 'a') AS a, …`` (jet.settlement_reconciliation
+    names its categories after the columns).
+    """
+    from psycopg import sql
+
+    from jet.sql import read_composed
+
+    cols = [sql.Identifier(c) for c in AMOUNT_COLUMNS]
+    comma = sql.SQL(", ")
+    return read_composed(
+        name,
+        amounts=comma.join(cols),
+        amounts_excluded=comma.join(sql.SQL("{0} = EXCLUDED.{0}").format(c) for c in cols),
+        amounts_or_zero=comma.join(sql.SQL("coalesce({}, 0)").format(c) for c in cols),
+        amounts_by_category=comma.join(
+            sql.SQL("sum(difference) FILTER (WHERE category = {}) AS {}").format(sql.Literal(name_), c)
+            for name_, c in zip(AMOUNT_COLUMNS, cols, strict=True)
+        ),
+    )
+
+
 ID_COLUMNS: tuple[str, ...] = (
     "settlement_report_id",
     "transaction_type",

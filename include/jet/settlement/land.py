@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.models import SettlementReport
 from jet.orders.load import copy_rows
-from jet.settlement.details import LINE_COLUMNS, BadRow, ParsedDetails, raw_rows
+from jet.settlement.details import LINE_COLUMNS, BadRow, ParsedDetails, amount_sql, raw_rows
 from jet.settlement.window import is_final
 from jet.sql import read_sql
 from jet.warehouse.landing import (
@@ -205,7 +205,7 @@ def _land_file(cur: psycopg.Cursor, f: DetailFile, lines: list[dict[str, Any]], 
     # Statistics for the staged rows, so the prune's anti-join is planned as a hash
     # join rather than a nested loop over an unanalyzed temp table.
     cur.execute("ANALYZE stage_settlement_lines")
-    cur.execute(read_sql("settlement_lines_merge.sql"))
+    cur.execute(amount_sql("settlement_lines_merge.sql"))
     cur.execute(read_sql("settlement_lines_prune.sql"), {"ids": [sid]})
     cur.execute(read_sql("settlement_quarantine_merge.sql"))
 
@@ -222,7 +222,7 @@ def _land_rows_one_by_one(
             with conn.transaction():
                 cur.execute(read_sql("settlement_stage_clear.sql"))
                 copy_rows(cur, "stage_settlement_lines", LINE_COLUMNS, _line_rows([line], f.parsed.file_hash, run))
-                cur.execute(read_sql("settlement_lines_merge.sql"))
+                cur.execute(amount_sql("settlement_lines_merge.sql"))
                 raise _TryOnly  # undo: the file lands whole once its refused rows are known
         except _TryOnly:
             good.append(line)

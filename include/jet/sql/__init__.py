@@ -20,6 +20,14 @@ def read_sql(name: str) -> str:
     return (_DIR / name).read_text(encoding="utf-8")
 
 
+def read_composed(name: str, **parts: Any) -> Any:
+    """``read_sql(name)`` as a :class:`psycopg.sql.Composed`, each ``{part}`` placeholder
+    filled with the given composable (identifiers, never values: values stay bound)."""
+    from psycopg import sql
+
+    return sql.SQL(read_sql(name)).format(**parts)
+
+
 def one(row: tuple[Any, ...] | None, statement: str) -> tuple[Any, ...]:
     """``row`` (a ``fetchone()``) of a statement that always returns one; :class:`MissingRow`
     naming ``statement`` if it returned none."""

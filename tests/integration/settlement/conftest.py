@@ -73,18 +73,12 @@ def settlement_env(settlement_db_url: str, history_sandbox: Any) -> Iterator[Any
         **({"password": parts.password} if parts.password else {}),
         "schema": parts.path.lstrip("/"),
     }
-    api = {
-        "conn_type": "http",
-        "host": "127.0.0.1",
-        "port": history_sandbox.port,
-        "schema": "http",
-        "login": history_sandbox.user,
-        "password": history_sandbox.secret,
-        "extra": {"rate_limit_per_second": 2000, "rate_limit_burst": 200, "max_concurrency": 16},
-    }
+    api = history_sandbox.airflow_connection(
+        extra={"rate_limit_per_second": 2000, "rate_limit_burst": 200, "max_concurrency": 16}
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", json.dumps(warehouse))
-        mp.setenv("AIRFLOW_CONN_JET_API", json.dumps(api))
+        mp.setenv("AIRFLOW_CONN_JET_API", api)
         mp.setenv("JET_WAREHOUSE_URL", settlement_db_url)
         yield history_sandbox
 
