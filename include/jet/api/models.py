@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -52,7 +51,11 @@ from pydantic_core import PydanticCustomError
 
 from jet.api.errors import PayloadError
 from jet.api.vocabulary import (  # re-exported: the models validate against them
+    ACKNOWLEDGEMENT_STATUSES,
+    CHARGE_FEEDBACK,
     EXCEPTION_STATES,
+    ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES,
+    ORDER_STATUSES,
     REFUND_FEEDBACK,
     REFUND_REASONS,
     RETURN_REFUND_FEEDBACK,
@@ -60,6 +63,10 @@ from jet.api.vocabulary import (  # re-exported: the models validate against the
     SERVICE_LEVELS,
     SHIPPING_CARRIERS,
     SHIPPING_METHODS,
+    AcknowledgementStatus,
+    ChargeFeedback,
+    OrderItemAcknowledgementStatus,
+    OrderStatus,
 )
 
 __all__ = [
@@ -143,58 +150,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- enums
-
-
-class OrderStatus(StrEnum):
-    """Order status words (§3.1); also the ``GET /orders/{status}`` path segment."""
-
-    CREATED = "created"
-    READY = "ready"
-    ACKNOWLEDGED = "acknowledged"
-    INPROGRESS = "inprogress"
-    COMPLETE = "complete"
-
-
-class AcknowledgementStatus(StrEnum):
-    """Order-level ``acknowledgement_status`` of the acknowledge message (§4)."""
-
-    ACCEPTED = "accepted"
-    REJECTED_OTHER = "rejected - other"
-    REJECTED_FRAUD = "rejected - fraud"
-    REJECTED_ITEM_LEVEL_ERROR = "rejected - item level error"
-    REJECTED_SHIP_FROM_LOCATION_NOT_AVAILABLE = "rejected - ship from location not available"
-    REJECTED_SHIPPING_METHOD_NOT_SUPPORTED = "rejected - shipping method not supported"
-    REJECTED_UNFULFILLABLE_ADDRESS = "rejected - unfulfillable address"
-
-
-class OrderItemAcknowledgementStatus(StrEnum):
-    """Line-level ``order_item_acknowledgement_status`` (§4).
-
-    The bare ``nonfulfillable`` is the older docs' spelling; Jet accepted all four.
-    """
-
-    FULFILLABLE = "fulfillable"
-    NONFULFILLABLE_NO_INVENTORY = "nonfulfillable - no inventory"
-    NONFULFILLABLE_INVALID_MERCHANT_SKU = "nonfulfillable - invalid merchant SKU"
-    NONFULFILLABLE = "nonfulfillable"
-
-
-class ChargeFeedback(StrEnum):
-    """``return_charge_feedback`` when disputing a return charge (§6, AERO ``ChargeFeedback``)."""
-
-    OTHER = "other"
-    OUTSIDE_MERCHANT_POLICY = "outsideMerchantPolicy"
-    NOT_MERCHANT_ERROR = "notMerchantError"
-    WRONG_ITEM = "wrongItem"
-    FRAUD = "fraud"
-    RETURNED_OUTSIDE_WINDOW = "returnedOutsideWindow"
-
-
-ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus)
-
-ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in AcknowledgementStatus)
-ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderItemAcknowledgementStatus)
-CHARGE_FEEDBACK: tuple[str, ...] = tuple(s.value for s in ChargeFeedback)
 
 
 def _enum_key(value: str) -> str:

@@ -176,11 +176,12 @@ class _Console:
 
 def _allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
     """Which actions to offer: those that fit the order's state and the user may trigger."""
+    from jet.api.vocabulary import ReturnStatus
     from jet.console.actions import ACTIONS
 
     h = view.header
     closed = h.internal_status in ("cancelled", "rejected")
-    open_returns = [r for r in view.returns if r["return_status"] != "completed by merchant"]
+    open_returns = [r for r in view.returns if r["return_status"] != ReturnStatus.COMPLETED_BY_MERCHANT]
     refundable = sum(line.shipped - line.refunded for line in view.lines) > 0
     fits = {
         "approve": view.is_held,

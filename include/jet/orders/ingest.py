@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from jet.api.vocabulary import OrderStatus
 from jet.orders.load import LoadReceipt, load_batch
 from jet.orders.normalize import BatchRows
 from jet.sql import read_sql
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 500
 # Jet order statuses whose orders can still change on Jet's side: re-read them each run.
-REFRESHED_STATUSES = ("acknowledged", "inprogress")
+REFRESHED_STATUSES = (OrderStatus.ACKNOWLEDGED, OrderStatus.INPROGRESS)
 
 
 class OrderSource(Protocol):
