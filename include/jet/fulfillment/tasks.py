@@ -14,6 +14,7 @@ from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
+
 def _when(value: str | None, name: str) -> datetime | None:
     """An ISO-8601 time from a Param; a bare date or a time without zone is UTC."""
     if not value:
