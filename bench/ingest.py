@@ -30,11 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
@@ -42,8 +40,7 @@ sys.path.insert(0, str(ROOT / "include"))
 from jet.orders import normalize as n  # noqa: E402
 from jet.orders.ingest import ingest_orders  # noqa: E402
 from jet.orders.load import STAGED, copy_rows, load_batch  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 CONCURRENCY = 16
@@ -62,15 +59,7 @@ TARGETS = (
 
 def bench_database() -> str:
     """A scratch database next to the warehouse, migrated."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 def truncate(conn: psycopg.Connection) -> None:

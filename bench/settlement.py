@@ -51,10 +51,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
@@ -65,8 +63,7 @@ from jet.settlement.details import AMOUNT_COLUMNS, REQUIRED_COLUMNS, parse_detai
 from jet.settlement.land import DetailFile, land_details, land_report  # noqa: E402
 from jet.settlement.pnl import refresh_pnl  # noqa: E402
 from jet.settlement.reconcile import reconcile  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 
 CSV_COLUMNS = (*REQUIRED_COLUMNS, "description")
 TABLES = (
@@ -109,16 +106,8 @@ def money(value: Decimal) -> Decimal:
 
 
 def bench_database() -> str:
-    """A scratch database next to the warehouse, migrated (as bench/ingest.py)."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    """A scratch database next to the warehouse, migrated."""
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 @dataclass(frozen=True)

@@ -24,20 +24,10 @@ if _env_file.exists():
         os.environ.setdefault(_key, _value)
 
 if os.environ.get("JET_TEST_WAREHOUSE_URL"):
-    from urllib.parse import urlsplit as _urlsplit
+    from jet.warehouse.db import airflow_connection as _warehouse_connection
 
     os.environ["JET_WAREHOUSE_URL"] = os.environ["JET_TEST_WAREHOUSE_URL"]
-    _w = _urlsplit(os.environ["JET_TEST_WAREHOUSE_URL"])
-    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": _w.hostname,
-            "port": _w.port or 5432,
-            "login": _w.username,
-            **({"password": _w.password} if _w.password else {}),
-            "schema": _w.path.lstrip("/"),
-        }
-    )
+    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = _warehouse_connection(os.environ["JET_TEST_WAREHOUSE_URL"])
 if os.environ.get("JET_TEST_AIRFLOW_DB_URL"):
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = os.environ["JET_TEST_AIRFLOW_DB_URL"]
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")

@@ -87,20 +87,8 @@ CSV_ID_COLUMNS = (
     "merchant_sku",
     "quantity",
 )
-CSV_AMOUNT_COLUMNS = (
-    "merchant_price",
-    "jet_variable_commission",
-    "fixed_commission",
-    "tax",
-    "shipping_revenue",
-    "shipping_tax",
-    "shipping_charge",
-    "fulfillment_fee",
-    "product_cost",
-    "merchant_return_charge",
-    "return_processing_fee",
-    "jet_adjustment",
-)
+#: The order balance's categories, then the return balance's own two, then Jet's adjustment.
+CSV_AMOUNT_COLUMNS = (*ORDER_DETAIL_KEYS, "merchant_return_charge", "return_processing_fee", "jet_adjustment")
 CSV_COLUMNS = (*CSV_ID_COLUMNS, *CSV_AMOUNT_COLUMNS, "description")
 AMOUNT_KEYS = ("principal", "tax", "shipping_cost", "shipping_tax")
 

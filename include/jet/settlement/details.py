@@ -23,8 +23,8 @@ from typing import Any
 
 from jet.api.models import INTEGER_MAX, MONEY_LIMIT, parse_jet_datetime
 
-#: Amount columns, signed as they move the merchant's balance (CSV and jet.settlement_lines).
-AMOUNT_COLUMNS: tuple[str, ...] = (
+#: Categories of a settlement report's order balance (``order_balance_details``).
+ORDER_BALANCE_DETAILS: tuple[str, ...] = (
     "merchant_price",
     "jet_variable_commission",
     "fixed_commission",
@@ -34,10 +34,17 @@ AMOUNT_COLUMNS: tuple[str, ...] = (
     "shipping_charge",
     "fulfillment_fee",
     "product_cost",
-    "merchant_return_charge",
-    "return_processing_fee",
-    "jet_adjustment",
 )
+#: The return balance's own categories (the others it shares with the order balance).
+RETURN_ONLY_DETAILS: tuple[str, ...] = ("merchant_return_charge", "return_processing_fee")
+#: Categories of the return balance (``return_balance_details``), in Jet's order.
+RETURN_BALANCE_DETAILS: tuple[str, ...] = (
+    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_tax",
+    *RETURN_ONLY_DETAILS, "product_cost",
+)  # fmt: skip
+#: Amount columns of a detail line, signed as they move the merchant's balance (CSV and
+#: jet.settlement_lines): every balance category once, then Jet's adjustment.
+AMOUNT_COLUMNS: tuple[str, ...] = (*ORDER_BALANCE_DETAILS, *RETURN_ONLY_DETAILS, "jet_adjustment")
 
 
 def amount_sql(name: str) -> Any:

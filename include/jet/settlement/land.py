@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.models import SettlementReport
 from jet.orders.load import copy_rows
-from jet.settlement.details import LINE_COLUMNS, BadRow, ParsedDetails, amount_sql, raw_rows
+from jet.settlement.details import (
+    LINE_COLUMNS,
+    ORDER_BALANCE_DETAILS,
+    RETURN_BALANCE_DETAILS,
+    BadRow,
+    ParsedDetails,
+    amount_sql,
+    raw_rows,
+)
 from jet.settlement.window import is_final
 from jet.sql import read_sql
 from jet.warehouse.landing import (
@@ -39,14 +47,6 @@ log = logging.getLogger(__name__)
 _QUARANTINE_COLUMNS = (
     "kind", "object_id", "raw_hash", "raw_body", "error", "error_field",
     "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key", "raw_bytes",
-)  # fmt: skip
-_ORDER_DETAILS = (
-    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_revenue",
-    "shipping_tax", "shipping_charge", "fulfillment_fee", "product_cost",
-)  # fmt: skip
-_RETURN_DETAILS = (
-    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_tax",
-    "merchant_return_charge", "return_processing_fee", "product_cost",
 )  # fmt: skip
 
 
@@ -79,9 +79,9 @@ def report_params(report: SettlementReport) -> dict[str, Any]:
         "settlement_value": report.settlement_value,
     }
     order_details, return_details = report.order_balance_details, report.return_balance_details
-    for key in _ORDER_DETAILS:
+    for key in ORDER_BALANCE_DETAILS:
         params[f"order_{key}"] = getattr(order_details, key) if order_details else None
-    for key in _RETURN_DETAILS:
+    for key in RETURN_BALANCE_DETAILS:
         params[f"return_{key}"] = getattr(return_details, key) if return_details else None
     return params
 

@@ -62,6 +62,25 @@ def set_actor(conn: psycopg.Connection, actor: str | None) -> None:
         conn.commit()
 
 
+def airflow_connection(url: str) -> str:
+    """The Airflow connection ``jet_warehouse`` for a libpq URL, in JSON form (the value of
+    ``AIRFLOW_CONN_JET_WAREHOUSE``): how tests, benchmarks and the demo point the tasks at
+    a scratch warehouse."""
+    import json
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = {
+        "conn_type": "postgres",
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "login": parts.username,
+        **({"password": parts.password} if parts.password else {}),
+        "schema": parts.path.lstrip("/"),
+    }
+    return json.dumps(conn)
+
+
 def conninfo(conn_id: str = WAREHOUSE_CONN_ID) -> str:
     """libpq URL of the warehouse (for tools that want a URL, such as the migrator)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook

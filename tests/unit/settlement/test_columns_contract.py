@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jet.settlement import details, land
+from jet.settlement import details
 from jet.sql import read_sql
 from jet_sandbox import state
 
@@ -27,8 +27,8 @@ def test_the_pipeline_reads_the_fixture_layout() -> None:
     assert list(details.ID_COLUMNS) == FIXTURE["id_columns"]
     assert list(details.AMOUNT_COLUMNS) == FIXTURE["amount_columns"]
     assert list(details.REQUIRED_COLUMNS) == FIXTURE["id_columns"] + FIXTURE["amount_columns"]
-    assert list(land._ORDER_DETAILS) == FIXTURE["order_balance_details"]
-    assert list(land._RETURN_DETAILS) == FIXTURE["return_balance_details"]
+    assert list(details.ORDER_BALANCE_DETAILS) == FIXTURE["order_balance_details"]
+    assert list(details.RETURN_BALANCE_DETAILS) == FIXTURE["return_balance_details"]
 
 
 def test_the_sandbox_serves_the_fixture_layout() -> None:
