@@ -31,10 +31,11 @@ airflow: setup ## Airflow + the Jet sandbox on AIRFLOW_PORT (8080); EXECUTOR=cel
 sandbox: setup ## start the Jet API sandbox on JET_SANDBOX_PORT (default 8089)
 	@$(RUN) bash -c 'exec python -m jet_sandbox serve --port "$$JET_SANDBOX_PORT" --clock real'
 
-lint: $(VENV)/.synced ## ruff (incl. the Airflow AIR rules) and format check
+lint: $(VENV)/.synced ## ruff (incl. the Airflow AIR rules and complexity), format check, mypy on include/jet
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff check --preview --select AIR dags include plugins
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
 
 format: $(VENV)/.synced ## apply ruff fixes and formatting
 	@$(VENV)/bin/ruff check --fix .

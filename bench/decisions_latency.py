@@ -126,11 +126,7 @@ def main() -> None:
     from jet_sandbox.testing import SandboxProcess
 
     with SandboxProcess(seed=42, scenario="empty", clock="manual") as sandbox:
-        os.environ["AIRFLOW_CONN_JET_API"] = json.dumps(
-            {"conn_type": "http", "host": "127.0.0.1", "port": sandbox.port, "schema": "http",
-             "login": sandbox.user, "password": sandbox.secret,
-             "extra": {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8}}
-        )  # fmt: skip
+        os.environ["AIRFLOW_CONN_JET_API"] = sandbox.airflow_connection()
         with psycopg.connect(url, autocommit=True) as conn:
             tables = ("jet.ingest_batches", "jet.order_payloads", "jet.quarantine", "jet.customers", "jet.orders")
             empty(conn, (*tables, "jet.products"))

@@ -14,8 +14,9 @@ Every path talks to the same sandbox with the same simulated network round trip
 (``--latency-ms``, default 25 ms, injected by the sandbox's ``latency`` fault on every
 GET): Jet was a remote API, and with zero latency a local sandbox would measure only
 its own CPU, where one GET at a time costs nothing. The latency is printed with the results.
-Targets (design.md): load ≥ 70 % of raw COPY (≥ 50 % when all rows exist), fetch ≥ 80 %
-of the plain loop, end to end ≥ 10× naive. Results: printed table + bench/results/ingest.json.
+Targets (docs/architecture.md, "Performance targets"): load ≥ 70 % of raw COPY (≥ 50 % when
+all rows exist), fetch ≥ 80 % of the plain loop, end to end ≥ 10× naive.
+Results: printed table + bench/results/ingest.json.
 """
 
 from __future__ import annotations
@@ -29,11 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
@@ -41,8 +40,7 @@ sys.path.insert(0, str(ROOT / "include"))
 from jet.orders import normalize as n  # noqa: E402
 from jet.orders.ingest import ingest_orders  # noqa: E402
 from jet.orders.load import STAGED, copy_rows, load_batch  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 CONCURRENCY = 16
@@ -61,15 +59,7 @@ TARGETS = (
 
 def bench_database() -> str:
     """A scratch database next to the warehouse, migrated."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 def truncate(conn: psycopg.Connection) -> None:
@@ -78,18 +68,9 @@ def truncate(conn: psycopg.Connection) -> None:
 
 
 def point_hook_at(sandbox: SandboxProcess) -> None:
-    os.environ["AIRFLOW_CONN_JET_API"] = json.dumps(
-        {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox.port,
-            "schema": "http",
-            "login": sandbox.user,
-            "password": sandbox.secret,
-            # A budget far above what one sandbox serves: it must not be what we measure.
-            "extra": {"rate_limit_per_second": 100000, "rate_limit_burst": 1000, "max_concurrency": CONCURRENCY},
-        }
-    )
+    # A budget far above what one sandbox serves: it must not be what we measure.
+    extra = {"rate_limit_per_second": 100000, "rate_limit_burst": 1000, "max_concurrency": CONCURRENCY}
+    os.environ["AIRFLOW_CONN_JET_API"] = sandbox.airflow_connection(extra=extra)
 
 
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:

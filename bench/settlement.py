@@ -51,10 +51,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
@@ -65,8 +63,7 @@ from jet.settlement.details import AMOUNT_COLUMNS, REQUIRED_COLUMNS, parse_detai
 from jet.settlement.land import DetailFile, land_details, land_report  # noqa: E402
 from jet.settlement.pnl import refresh_pnl  # noqa: E402
 from jet.settlement.reconcile import reconcile  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 
 CSV_COLUMNS = (*REQUIRED_COLUMNS, "description")
 TABLES = (
@@ -109,16 +106,8 @@ def money(value: Decimal) -> Decimal:
 
 
 def bench_database() -> str:
-    """A scratch database next to the warehouse, migrated (as bench/ingest.py)."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    """A scratch database next to the warehouse, migrated."""
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 @dataclass(frozen=True)
@@ -346,7 +335,31 @@ def compare_refreshes(conn: psycopg.Connection, run: RunIdentity) -> Comparison:
     return Comparison(queued, t_inc, t_full, inc, full, left, differences, rows)
 
 
-def main() -> None:
+def _prepare(conn: psycopg.Connection) -> None:
+    """Empty the bench warehouse's settlement tables; the raw-COPY baseline table; the catalog."""
+    empty(conn, TABLES)
+    conn.execute("DELETE FROM jet.quarantine WHERE kind LIKE 'settlement%'")
+    conn.execute("DROP SCHEMA IF EXISTS bench_settlement CASCADE")
+    conn.execute("CREATE SCHEMA bench_settlement")
+    conn.execute(
+        "CREATE TABLE bench_settlement.raw_lines ("
+        + ", ".join(f"{c} {'numeric(14,2)' if c in AMOUNT_COLUMNS else 'text'}" for c in CSV_COLUMNS)
+        + ")"
+    )
+    conn.execute(
+        "INSERT INTO jet.ingest_batches (batch_key, source, observed_at) VALUES ('bench/settlement', 'bench', %s)",
+        (START,),
+    )
+    with conn.transaction(), conn.cursor() as cur:
+        for sku, price, _ in SKUS:
+            cur.execute(
+                "INSERT INTO jet.products (sku, title, unit_cost, updated_at) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost",
+                (sku, sku, money(price * Decimal("0.55")), START),
+            )
+
+
+def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="settlement lines of the year of history")
     parser.add_argument("--days", type=int, default=365, help="days (settlement reports) of history")
@@ -355,29 +368,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.days < 2 or args.lines < 2 * args.days:
         parser.error("need at least 2 days and 2 lines a day")
+    return args
 
+
+def main() -> None:
+    args = _args()
     url = bench_database()
     with psycopg.connect(url, autocommit=True) as conn:
-        empty(conn, TABLES)
-        conn.execute("DELETE FROM jet.quarantine WHERE kind LIKE 'settlement%'")
-        conn.execute("DROP SCHEMA IF EXISTS bench_settlement CASCADE")
-        conn.execute("CREATE SCHEMA bench_settlement")
-        conn.execute(
-            "CREATE TABLE bench_settlement.raw_lines ("
-            + ", ".join(f"{c} {'numeric(14,2)' if c in AMOUNT_COLUMNS else 'text'}" for c in CSV_COLUMNS)
-            + ")"
-        )
-        conn.execute(
-            "INSERT INTO jet.ingest_batches (batch_key, source, observed_at) VALUES ('bench/settlement', 'bench', %s)",
-            (START,),
-        )
-        with conn.transaction(), conn.cursor() as cur:
-            for sku, price, _ in SKUS:
-                cur.execute(
-                    "INSERT INTO jet.products (sku, title, unit_cost, updated_at) VALUES (%s, %s, %s, %s)"
-                    " ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost",
-                    (sku, sku, money(price * Decimal("0.55")), START),
-                )
+        _prepare(conn)
 
         # ------------------------------------------------------------ the year of history
         t_copy = t_parse = t_land = 0.0

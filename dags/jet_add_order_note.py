@@ -33,7 +33,7 @@ def jet_add_order_note() -> None:
     @task(multiple_outputs=False)
     def add_note(**context) -> dict:
         from jet.dag_params import checked_params
-        from jet.fulfillment.tasks import add_note as append
+        from jet.notes.tasks import add_note as append
         from jet.runs import run_identity
 
         p = checked_params(context)

@@ -24,20 +24,10 @@ if _env_file.exists():
         os.environ.setdefault(_key, _value)
 
 if os.environ.get("JET_TEST_WAREHOUSE_URL"):
-    from urllib.parse import urlsplit as _urlsplit
+    from jet.warehouse.db import airflow_connection as _warehouse_connection
 
     os.environ["JET_WAREHOUSE_URL"] = os.environ["JET_TEST_WAREHOUSE_URL"]
-    _w = _urlsplit(os.environ["JET_TEST_WAREHOUSE_URL"])
-    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": _w.hostname,
-            "port": _w.port or 5432,
-            "login": _w.username,
-            **({"password": _w.password} if _w.password else {}),
-            "schema": _w.path.lstrip("/"),
-        }
-    )
+    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = _warehouse_connection(os.environ["JET_TEST_WAREHOUSE_URL"])
 if os.environ.get("JET_TEST_AIRFLOW_DB_URL"):
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = os.environ["JET_TEST_AIRFLOW_DB_URL"]
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
@@ -100,18 +90,10 @@ def jet_connection(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..
     """Point the jet_api Airflow connection at the sandbox. Call the returned function
     to set other extras (rate budget, concurrency, timeouts) before building a hook."""
 
+    from jet_sandbox.testing import CONNECTION_EXTRA
+
     def configure(**extra: Any) -> None:
-        extra = {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8, **extra}
-        conn = {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox.port,
-            "schema": "http",
-            "login": sandbox.user,
-            "password": sandbox.secret,
-            "extra": extra,
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(conn))
+        monkeypatch.setenv("AIRFLOW_CONN_JET_API", sandbox.airflow_connection(extra={**CONNECTION_EXTRA, **extra}))
 
     configure()
     return configure

@@ -56,11 +56,16 @@ def fail_fast(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@functools.cache
+_FAILURE_CLASSES: dict[type[PermanentError], type[Exception]] = {}
+
+
 def _failure_class(cls: type[PermanentError]) -> type[Exception]:
+    """One AirflowFailException twin per refusal class (made once, so ``except`` on it works)."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    return type(cls.__name__, (AirflowFailException, cls), {"__module__": cls.__module__})
+    if cls not in _FAILURE_CLASSES:
+        _FAILURE_CLASSES[cls] = type(cls.__name__, (AirflowFailException, cls), {"__module__": cls.__module__})
+    return _FAILURE_CLASSES[cls]
 
 
 def _failed(exc: PermanentError, reason: str) -> Exception:

@@ -1,4 +1,4 @@
-"""Jet's enumerations, as listed in the reference (Aerodrome, Ventmere/jet, jet-python)."""
+"""Jet's enumerations, as listed in docs/jet-api.md (from Aerodrome, Ventmere/jet, jet-python)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ ACK_STATUSES = (
     "rejected - shipping method not supported",
     "rejected - unfulfillable address",
 )
-#: Bare ``nonfulfillable`` is accepted too: older docs listed it (reference §4, IDX-TCOMB).
+#: Bare ``nonfulfillable`` is accepted too: older docs listed it (docs/jet-api.md §4).
 ITEM_ACK_STATUSES = (
     "fulfillable",
     "nonfulfillable - no inventory",
@@ -28,7 +28,7 @@ CARRIERS = (
 CARRIERS_LOWER = {c.lower() for c in CARRIERS}
 
 RETURN_STATUSES = ("created", "inprogress", "completed by merchant")
-#: Variants seen in older clients (reference §6, UNCERTAIN) mapped onto the canonical words.
+#: Variants seen in older clients (docs/jet-api.md §6, UNCERTAIN) mapped onto the canonical words.
 RETURN_STATUS_ALIASES = {
     "created": "created",
     "inprogress": "inprogress",

@@ -103,6 +103,19 @@ class Order:
                 return line
         return None
 
+    def acknowledged_time(self) -> datetime:
+        """When the order was acknowledged, which the caller's state says it was."""
+        if self.acknowledged_at is None:
+            raise LookupError(f"order {self.merchant_order_id} has no acknowledgement time")
+        return self.acknowledged_at
+
+    def line_of(self, order_item_id: str) -> Line:
+        """The line with that Jet id, which the caller's state says must exist."""
+        line = self.line_by_id(order_item_id)
+        if line is None:
+            raise LookupError(f"order {self.merchant_order_id} has no line {order_item_id}")
+        return line
+
 
 @dataclass
 class Return:

@@ -43,6 +43,40 @@ def _fee_adjustments(line: Line, qty: int = 1) -> list[dict[str, Any]]:
     ]
 
 
+def _optional_header(order: Order) -> dict[str, Any]:
+    """The order's keys Jet adds only once they apply (dates of later states, echoes)."""
+    optional = {
+        "order_ready_date": fmt_ts(order.ready_at) if order.ready_at is not None else None,
+        "order_acknowledge_date": fmt_ts(order.acknowledged_at) if order.acknowledged_at is not None else None,
+        "exception_state": order.exception_state,
+        "acknowledgement_status": order.ack_status,
+    }
+    return {key: value for key, value in optional.items() if value is not None}
+
+
+def _item_to_dict(line: Line, sparse: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {"order_item_id": line.order_item_id}
+    if line.alt_order_item_id is not None and not sparse:
+        item["alt_order_item_id"] = line.alt_order_item_id
+    item.update(
+        {
+            "merchant_sku": line.merchant_sku,
+            "request_order_quantity": line.quantity,
+            "request_order_cancel_qty": line.cancel_request,
+            "item_tax_code": "",
+            "item_price": _line_price(line),
+            "item_fees": line.fee_base + line.fee_variable,
+            "fee_adjustments": _fee_adjustments(line),
+            "regulatory_fees": ZERO,
+            "product_title": line.product_title,
+            "url": "",
+        }
+    )
+    if line.ack_status is not None:
+        item["order_item_acknowledgement_status"] = line.ack_status
+    return item
+
+
 def order_to_dict(order: Order, sparse: bool = False) -> dict[str, Any]:
     """The ``withoutShipmentDetail`` payload. ``sparse`` drops the optional keys (fault)."""
     doc: dict[str, Any] = {
@@ -54,15 +88,12 @@ def order_to_dict(order: Order, sparse: bool = False) -> dict[str, Any]:
         "order_placed_date": fmt_ts(order.placed),
         "order_transmission_date": fmt_ts(order.transmitted),
     }
-    if order.ready_at is not None:
-        doc["order_ready_date"] = fmt_ts(order.ready_at)
-    if order.acknowledged_at is not None:
-        doc["order_acknowledge_date"] = fmt_ts(order.acknowledged_at)
+    optional = _optional_header(order)
+    for key in ("order_ready_date", "order_acknowledge_date"):  # Jet's key order: dates, status, the rest
+        if key in optional:
+            doc[key] = optional.pop(key)
     doc["status"] = order.status
-    if order.exception_state is not None:
-        doc["exception_state"] = order.exception_state
-    if order.ack_status is not None:
-        doc["acknowledgement_status"] = order.ack_status
+    doc.update(optional)
     doc["hash_email"] = order.hash_email
     doc["jet_request_directed_cancel"] = order.directed_cancel
     doc["has_shipments"] = bool(order.shipments)
@@ -83,26 +114,7 @@ def order_to_dict(order: Order, sparse: bool = False) -> dict[str, Any]:
         for adj in _fee_adjustments(line, line.quantity):
             key3 = (adj["adjustment_name"], adj["adjustment_type"], adj["commission_id"])
             adjustments[key3] = adjustments.get(key3, ZERO) + adj["value"]
-        item: dict[str, Any] = {"order_item_id": line.order_item_id}
-        if line.alt_order_item_id is not None and not sparse:
-            item["alt_order_item_id"] = line.alt_order_item_id
-        item.update(
-            {
-                "merchant_sku": line.merchant_sku,
-                "request_order_quantity": line.quantity,
-                "request_order_cancel_qty": line.cancel_request,
-                "item_tax_code": "",
-                "item_price": _line_price(line),
-                "item_fees": line.fee_base + line.fee_variable,
-                "fee_adjustments": _fee_adjustments(line),
-                "regulatory_fees": ZERO,
-                "product_title": line.product_title,
-                "url": "",
-            }
-        )
-        if line.ack_status is not None:
-            item["order_item_acknowledgement_status"] = line.ack_status
-        items.append(item)
+        items.append(_item_to_dict(line, sparse))
     totals: dict[str, Any] = {}
     if not sparse:
         totals["item_price"] = totals_price

@@ -10,7 +10,6 @@ with ``CI=true`` they fail instead, so CI can never pass without running them.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -63,12 +62,7 @@ class Scene:
 
 
 def _connection_env(sandbox: Any) -> dict[str, str]:
-    api = {
-        "conn_type": "http", "host": "127.0.0.1", "port": sandbox.port, "schema": "http",
-        "login": sandbox.user, "password": sandbox.secret,
-        "extra": {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8},
-    }  # fmt: skip
-    return {"AIRFLOW_CONN_JET_API": json.dumps(api)}
+    return {"AIRFLOW_CONN_JET_API": sandbox.airflow_connection()}
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,8 @@ def _drop(key: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
-#: The 18 malformed orders, each landed beside 20 good ones (issue #11, first bullet).
+#: The 18 malformed orders, each landed beside 20 good ones: the ways a payload can be broken
+#: that the loader must survive.
 ORDER_VARIANTS: tuple[Variant, ...] = (
     Variant(
         "duplicate_order_item",

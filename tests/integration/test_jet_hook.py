@@ -50,25 +50,16 @@ def make_hook(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
     hooks: list[JetHook] = []
 
     def factory(**extra: Any) -> JetHook:
-        conn = {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox.port,
-            "schema": "http",
-            "login": sandbox.user,
-            "password": sandbox.secret,
-            "extra": {
-                "rate_limit_per_second": 0,
-                "max_concurrency": 8,
-                "backoff_base": 0.05,
-                "backoff_max": 0.5,
-                "connect_timeout": 2,
-                "read_timeout": 5,
-                "progress_interval": 1,
-                **extra,
-            },
+        defaults = {
+            "rate_limit_per_second": 0,
+            "max_concurrency": 8,
+            "backoff_base": 0.05,
+            "backoff_max": 0.5,
+            "connect_timeout": 2,
+            "read_timeout": 5,
+            "progress_interval": 1,
         }
-        monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(conn))
+        monkeypatch.setenv("AIRFLOW_CONN_JET_API", sandbox.airflow_connection(extra={**defaults, **extra}))
         hook = JetHook()
         hooks.append(hook)
         return hook
@@ -140,15 +131,7 @@ def test_second_401_raises(sandbox: Any, make_hook: Callable[..., JetHook]) -> N
 
 
 def test_wrong_secret_is_an_auth_error(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    conn = {
-        "conn_type": "http",
-        "host": "127.0.0.1",
-        "port": sandbox.port,
-        "schema": "http",
-        "login": "x",
-        "password": "y",
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_JET_API", json.dumps(conn))
+    monkeypatch.setenv("AIRFLOW_CONN_JET_API", sandbox.airflow_connection(extra={}, login="x", password="y"))
     with pytest.raises(JetAuthError, match="HTTP 401"):
         JetHook().list_order_ids("ready")
 

@@ -12,7 +12,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from jet.warehouse.migrate import MIGRATIONS_DIR, MigrationError, discover, migrate
+from jet.warehouse.migrate import (
+    LEGACY_CHECKSUMS,
+    MIGRATIONS_DIR,
+    MigrationError,
+    discover,
+    migrate,
+    normalised_sql,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -60,6 +67,74 @@ def test_edited_migration_is_refused(fresh_db: str, tmp_path: Path) -> None:
     (folder / "0001_a.sql").write_text("CREATE TABLE t (id bigint);")
     with pytest.raises(MigrationError, match="edited after it was applied"):
         migrate(fresh_db, folder)
+
+
+def _recorded(db: str) -> dict[int, str]:
+    with psycopg.connect(db) as conn:
+        return dict(conn.execute("SELECT version, checksum FROM jetflow_admin.schema_migrations").fetchall())
+
+
+def test_a_comment_edit_is_accepted_but_a_string_edit_is_not(fresh_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "0001_a.sql"
+    path.write_text("-- why: see a doc outside the repo\nCREATE TABLE t (id int);\nCOMMENT ON TABLE t IS 'one';\n")
+    assert migrate(fresh_db, tmp_path) == [1]
+    path.write_text(
+        "-- why: see docs/architecture.md\n\nCREATE TABLE t (id int);  /* the key */\nCOMMENT ON TABLE t IS 'one';\n"
+    )
+    assert migrate(fresh_db, tmp_path) == []
+    path.write_text("CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS 'one -- two';\n")  # the stored text changes
+    with pytest.raises(MigrationError, match="edited after it was applied"):
+        migrate(fresh_db, tmp_path)
+
+
+def test_a_legacy_raw_checksum_is_accepted_and_rewritten(fresh_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "0001_a.sql"
+    path.write_text("-- a table\nCREATE TABLE t (id int);\n")
+    assert migrate(fresh_db, tmp_path) == [1]
+    (migration,) = discover(tmp_path)
+    with psycopg.connect(fresh_db) as conn:  # as a runner before the normalised checksum recorded it
+        conn.execute("UPDATE jetflow_admin.schema_migrations SET checksum = %s", (migration.raw_checksum,))
+    assert migrate(fresh_db, tmp_path) == []
+    assert _recorded(fresh_db) == {1: migration.checksum}
+    path.write_text("-- a table\nCREATE TABLE t (id bigint);\n")
+    with pytest.raises(MigrationError, match="edited after it was applied"):
+        migrate(fresh_db, tmp_path)
+
+
+def test_databases_migrated_before_the_comment_edits_stay_valid(fresh_db: str) -> None:
+    """0003/0005/0007 had their comments edited after databases recorded their raw checksums."""
+    assert migrate(fresh_db) == [m.version for m in discover()]
+    by_version = {m.version: m for m in discover()}
+    with psycopg.connect(fresh_db) as conn:
+        for version, legacy in LEGACY_CHECKSUMS.items():
+            ((raw, normalised),) = legacy.items()
+            assert normalised == by_version[version].checksum  # only comments changed since
+            assert raw != by_version[version].raw_checksum
+            conn.execute("UPDATE jetflow_admin.schema_migrations SET checksum = %s WHERE version = %s", (raw, version))
+    assert migrate(fresh_db) == []
+    assert _recorded(fresh_db) == {v: m.checksum for v, m in by_version.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT 1; -- gone\n", "SELECT 1;\n"),
+        ("/* a /* nested */ block */SELECT 1;", "SELECT 1;\n"),
+        ("SELECT '-- kept', 'it''s /* kept */';", "SELECT '-- kept', 'it''s /* kept */';\n"),
+        ("SELECT E'\\' -- kept', 1; -- gone", "SELECT E'\\' -- kept', 1;\n"),
+        ('SELECT "a--b" FROM t;', 'SELECT "a--b" FROM t;\n'),
+        ("AS $f$ -- kept\nSELECT 1 $f$; -- gone", "AS $f$ -- kept\nSELECT 1 $f$;\n"),
+        ("AS $$ /* kept */ $$;\n\n\n  \nSELECT 2;   ", "AS $$ /* kept */ $$;\nSELECT 2;\n"),
+    ],
+)
+def test_normalised_sql_strips_comments_only(text: str, expected: str) -> None:
+    assert normalised_sql(text) == expected
+
+
+def test_unterminated_text_is_refused() -> None:
+    for text in ("SELECT 'oops", "/* never closed", "AS $body$ SELECT 1"):
+        with pytest.raises(MigrationError, match="unterminated"):
+            normalised_sql(text)
 
 
 def test_badly_named_migration_is_refused(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The sandbox's payloads have the keys and nesting of the real samples.
 
-``tests/fixtures/jet-samples/`` is a verbatim copy of ``shared/jet-samples`` (provenance in its SOURCES.md).
+``tests/fixtures/jet-samples/`` holds verbatim copies of public sample payloads (provenance in its SOURCES.md).
 """
 
 from __future__ import annotations

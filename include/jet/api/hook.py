@@ -11,7 +11,7 @@ Connection ``jet_api`` (JSON form; the URI form turns a path into the *scheme*):
 The keys of :data:`JET_EXTRA_KEYS` configure this hook and are never sent as headers;
 any *other* top-level extra key still becomes a request header, as with HttpHook.
 
-Reliability rules (``design.md``, "Exactly-once write-back"):
+Reliability rules (``docs/architecture.md``, "Exactly-once write-back"):
 
 * GETs retry with exponential backoff and full jitter on 429/500/502/503/504, timeouts
   and connection errors, honouring ``Retry-After`` (seconds or HTTP date); then

@@ -23,7 +23,7 @@ NUL character or a lone UTF-16 surrogate (anywhere in the document, ignored keys
 raw body lands as JSONB, which refuses both), duplicate line or shipment keys, and
 timestamps that fall outside the calendar once converted to UTC.
 
-Reference: ``jet-api-reference.md`` (sections cited as §n).
+What is known of Jet's API: ``docs/jet-api.md`` (its sections are cited as §n).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -52,7 +51,11 @@ from pydantic_core import PydanticCustomError
 
 from jet.api.errors import PayloadError
 from jet.api.vocabulary import (  # re-exported: the models validate against them
+    ACKNOWLEDGEMENT_STATUSES,
+    CHARGE_FEEDBACK,
     EXCEPTION_STATES,
+    ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES,
+    ORDER_STATUSES,
     REFUND_FEEDBACK,
     REFUND_REASONS,
     RETURN_REFUND_FEEDBACK,
@@ -60,6 +63,10 @@ from jet.api.vocabulary import (  # re-exported: the models validate against the
     SERVICE_LEVELS,
     SHIPPING_CARRIERS,
     SHIPPING_METHODS,
+    AcknowledgementStatus,
+    ChargeFeedback,
+    OrderItemAcknowledgementStatus,
+    OrderStatus,
 )
 
 __all__ = [
@@ -143,58 +150,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- enums
-
-
-class OrderStatus(StrEnum):
-    """Order status words (§3.1); also the ``GET /orders/{status}`` path segment."""
-
-    CREATED = "created"
-    READY = "ready"
-    ACKNOWLEDGED = "acknowledged"
-    INPROGRESS = "inprogress"
-    COMPLETE = "complete"
-
-
-class AcknowledgementStatus(StrEnum):
-    """Order-level ``acknowledgement_status`` of the acknowledge message (§4)."""
-
-    ACCEPTED = "accepted"
-    REJECTED_OTHER = "rejected - other"
-    REJECTED_FRAUD = "rejected - fraud"
-    REJECTED_ITEM_LEVEL_ERROR = "rejected - item level error"
-    REJECTED_SHIP_FROM_LOCATION_NOT_AVAILABLE = "rejected - ship from location not available"
-    REJECTED_SHIPPING_METHOD_NOT_SUPPORTED = "rejected - shipping method not supported"
-    REJECTED_UNFULFILLABLE_ADDRESS = "rejected - unfulfillable address"
-
-
-class OrderItemAcknowledgementStatus(StrEnum):
-    """Line-level ``order_item_acknowledgement_status`` (§4).
-
-    The bare ``nonfulfillable`` is the older docs' spelling; Jet accepted all four.
-    """
-
-    FULFILLABLE = "fulfillable"
-    NONFULFILLABLE_NO_INVENTORY = "nonfulfillable - no inventory"
-    NONFULFILLABLE_INVALID_MERCHANT_SKU = "nonfulfillable - invalid merchant SKU"
-    NONFULFILLABLE = "nonfulfillable"
-
-
-class ChargeFeedback(StrEnum):
-    """``return_charge_feedback`` when disputing a return charge (§6, AERO ``ChargeFeedback``)."""
-
-    OTHER = "other"
-    OUTSIDE_MERCHANT_POLICY = "outsideMerchantPolicy"
-    NOT_MERCHANT_ERROR = "notMerchantError"
-    WRONG_ITEM = "wrongItem"
-    FRAUD = "fraud"
-    RETURNED_OUTSIDE_WINDOW = "returnedOutsideWindow"
-
-
-ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus)
-
-ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in AcknowledgementStatus)
-ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderItemAcknowledgementStatus)
-CHARGE_FEEDBACK: tuple[str, ...] = tuple(s.value for s in ChargeFeedback)
 
 
 def _enum_key(value: str) -> str:
@@ -639,14 +594,14 @@ class OrderDetail(JetPayload):
         seen: dict[tuple[str, str], str] = {}
         for s_idx, shipment in enumerate(self.shipments):
             key = shipment_key(shipment, s_idx + 1)
-            for i_idx, item in enumerate(shipment.shipment_items):
+            for i_idx, unit in enumerate(shipment.shipment_items):
                 where = f"shipments[{s_idx}].shipment_items[{i_idx}].merchant_sku"
-                if (key, item.merchant_sku) in seen:
+                if (key, unit.merchant_sku) in seen:
                     raise ValueError(
-                        f"{where}: duplicate of {seen[key, item.merchant_sku]}: SKU {item.merchant_sku!r} "
+                        f"{where}: duplicate of {seen[key, unit.merchant_sku]}: SKU {unit.merchant_sku!r} "
                         f"appears twice in shipment {key!r}"
                     )
-                seen[key, item.merchant_sku] = where
+                seen[key, unit.merchant_sku] = where
         # Everything the warehouse sums per order (units, quantity x amount in the P&L)
         # must fit its columns too: bound the order's units and its gross value.
         units = sum(item.request_order_quantity for item in self.order_items)

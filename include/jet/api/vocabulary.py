@@ -1,11 +1,68 @@
 """Jet's vocabularies: the exact strings its API used (carriers, methods, reasons, ...).
 
-Plain tuples with no imports, so DAG files can offer them as Param enums at parse time
-and the payload models validate against the same lists (one source, no copies).
-Sources are cited per list; see jet-api-reference.md.
+Tuples and StrEnums importing only the standard library, so DAG files can offer them as
+Param enums at parse time and the payload models validate against the same words: every
+wire string of Jet's that the code compares or sends is written here, once.
+Each list cites its section of docs/jet-api.md (§n) and the client library it comes from.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+# Words our code compares or sends are StrEnums; lists it only offers and validates are tuples.
+
+
+class OrderStatus(StrEnum):
+    """Order status words (§3.1); also the ``GET /orders/{status}`` path segment."""
+
+    CREATED = "created"
+    READY = "ready"
+    ACKNOWLEDGED = "acknowledged"
+    INPROGRESS = "inprogress"
+    COMPLETE = "complete"
+
+
+class AcknowledgementStatus(StrEnum):
+    """Order-level ``acknowledgement_status`` of the acknowledge message (§4)."""
+
+    ACCEPTED = "accepted"
+    REJECTED_OTHER = "rejected - other"
+    REJECTED_FRAUD = "rejected - fraud"
+    REJECTED_ITEM_LEVEL_ERROR = "rejected - item level error"
+    REJECTED_SHIP_FROM_LOCATION_NOT_AVAILABLE = "rejected - ship from location not available"
+    REJECTED_SHIPPING_METHOD_NOT_SUPPORTED = "rejected - shipping method not supported"
+    REJECTED_UNFULFILLABLE_ADDRESS = "rejected - unfulfillable address"
+
+
+class OrderItemAcknowledgementStatus(StrEnum):
+    """Line-level ``order_item_acknowledgement_status`` (§4).
+
+    The bare ``nonfulfillable`` is the older docs' spelling; Jet accepted all four.
+    """
+
+    FULFILLABLE = "fulfillable"
+    NONFULFILLABLE_NO_INVENTORY = "nonfulfillable - no inventory"
+    NONFULFILLABLE_INVALID_MERCHANT_SKU = "nonfulfillable - invalid merchant SKU"
+    NONFULFILLABLE = "nonfulfillable"
+
+
+class ChargeFeedback(StrEnum):
+    """``return_charge_feedback`` when disputing a return charge (§6, AERO ``ChargeFeedback``)."""
+
+    OTHER = "other"
+    OUTSIDE_MERCHANT_POLICY = "outsideMerchantPolicy"
+    NOT_MERCHANT_ERROR = "notMerchantError"
+    WRONG_ITEM = "wrongItem"
+    FRAUD = "fraud"
+    RETURNED_OUTSIDE_WINDOW = "returnedOutsideWindow"
+
+
+ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus)
+
+ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in AcknowledgementStatus)
+ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderItemAcknowledgementStatus)
+CHARGE_FEEDBACK: tuple[str, ...] = tuple(s.value for s in ChargeFeedback)
 
 EXCEPTION_STATES: tuple[str, ...] = (
     "exception - too many units cancelled",
@@ -15,8 +72,16 @@ EXCEPTION_STATES: tuple[str, ...] = (
     "resolved",
 )
 
-# Canonical values first; older/variant spellings are in the lists too (§6).
-RETURN_STATUSES: tuple[str, ...] = ("created", "inprogress", "completed by merchant")
+
+class ReturnStatus(StrEnum):
+    """``return_status`` of a return (§6): the canonical words."""
+
+    CREATED = "created"
+    INPROGRESS = "inprogress"
+    COMPLETED_BY_MERCHANT = "completed by merchant"
+
+
+RETURN_STATUSES: tuple[str, ...] = tuple(s.value for s in ReturnStatus)
 
 # §3.3 / AERO ShippingCarrier.java.
 SHIPPING_CARRIERS: tuple[str, ...] = (
@@ -153,26 +218,25 @@ REFUND_REASONS: tuple[str, ...] = (
     "Return to Sender - lost in transit only",
 )
 
-# §6 (AERO ChargeFeedback): why a merchant disputes a return charge.
-CHARGE_FEEDBACK: tuple[str, ...] = (
-    "other",
-    "outsideMerchantPolicy",
-    "notMerchantError",
-    "wrongItem",
-    "fraud",
-    "returnedOutsideWindow",
-)
+
+_ITEM = OrderItemAcknowledgementStatus
 
 #: Operator cancel reasons → (Jet acknowledgement_status, item status) for a cancel
 #: before acknowledgement. After acknowledgement the reason is recorded, not sent
 #: (Jet's shipped call has no reason field).
 CANCEL_REASONS: dict[str, tuple[str, str]] = {
-    "out_of_stock": ("rejected - item level error", "nonfulfillable - no inventory"),
-    "invalid_sku": ("rejected - item level error", "nonfulfillable - invalid merchant SKU"),
-    "customer_request": ("rejected - other", "nonfulfillable"),
-    "fraud": ("rejected - fraud", "nonfulfillable"),
-    "unfulfillable_address": ("rejected - unfulfillable address", "nonfulfillable"),
-    "shipping_method_not_supported": ("rejected - shipping method not supported", "nonfulfillable"),
-    "ship_from_location_not_available": ("rejected - ship from location not available", "nonfulfillable"),
-    "other": ("rejected - other", "nonfulfillable"),
+    "out_of_stock": (AcknowledgementStatus.REJECTED_ITEM_LEVEL_ERROR, _ITEM.NONFULFILLABLE_NO_INVENTORY),
+    "invalid_sku": (AcknowledgementStatus.REJECTED_ITEM_LEVEL_ERROR, _ITEM.NONFULFILLABLE_INVALID_MERCHANT_SKU),
+    "customer_request": (AcknowledgementStatus.REJECTED_OTHER, _ITEM.NONFULFILLABLE),
+    "fraud": (AcknowledgementStatus.REJECTED_FRAUD, _ITEM.NONFULFILLABLE),
+    "unfulfillable_address": (AcknowledgementStatus.REJECTED_UNFULFILLABLE_ADDRESS, _ITEM.NONFULFILLABLE),
+    "shipping_method_not_supported": (
+        AcknowledgementStatus.REJECTED_SHIPPING_METHOD_NOT_SUPPORTED,
+        _ITEM.NONFULFILLABLE,
+    ),
+    "ship_from_location_not_available": (
+        AcknowledgementStatus.REJECTED_SHIP_FROM_LOCATION_NOT_AVAILABLE,
+        _ITEM.NONFULFILLABLE,
+    ),
+    "other": (AcknowledgementStatus.REJECTED_OTHER, _ITEM.NONFULFILLABLE),
 }

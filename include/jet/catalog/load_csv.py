@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from jet.failures import PermanentError
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -362,7 +362,7 @@ def load(conn: psycopg.Connection, catalog: Catalog, loaded_at: datetime) -> Loa
                 for s in catalog.stock
             ),
         )
-        stale = cur.execute(read_sql("catalog_stale_rows.sql")).fetchone()[0]
+        stale = one(cur.execute(read_sql("catalog_stale_rows.sql")).fetchone(), "catalog_stale_rows.sql")[0]
         statements = [s for s in read_sql("catalog_merge.sql").split(";") if s.strip() and not _only_comments(s)]
         changed = []
         for statement in statements:
@@ -423,7 +423,8 @@ def to_csv(products: Iterable[ProductRow], stock: Iterable[StockRow]) -> str:
         by_sku.setdefault(row.sku, []).append(row)
     for p in products:
         head = [p.sku, p.title, f"{p.unit_cost:.2f}", str(p.replenishable).lower(), str(p.archived).lower()]
-        for s in by_sku.get(p.sku) or [None]:
+        rows_of_sku: list[StockRow | None] = [*by_sku.get(p.sku, [])] or [None]
+        for s in rows_of_sku:
             if s is None:
                 writer.writerow([*head, "", "", "", ""])
             else:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jet.api.vocabulary import CANCEL_REASONS
+from jet.api.vocabulary import CANCEL_REASONS, AcknowledgementStatus
+from jet.api.vocabulary import OrderItemAcknowledgementStatus as ItemStatus
 from jet.outbox.kinds import ACKNOWLEDGEMENTS
 from jet.sql import read_sql
 
@@ -138,9 +139,9 @@ def _approve(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str]
         )
     lines = order.decision.lines if order.decision else ()
     body = {
-        "acknowledgement_status": "accepted",
+        "acknowledgement_status": AcknowledgementStatus.ACCEPTED,
         "order_items": [
-            {"order_item_id": line.order_item_id, "order_item_acknowledgement_status": "fulfillable"}
+            {"order_item_id": line.order_item_id, "order_item_acknowledgement_status": ItemStatus.FULFILLABLE}
             for line in (lines or order.lines)
         ],
     }

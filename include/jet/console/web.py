@@ -109,11 +109,96 @@ def _date(value: str | None, what: str) -> date | None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+class _Console:
+    """What the console's routes share: the warehouse pool, Airflow's address, the page frame."""
+
+    def __init__(self, warehouse: Warehouse, airflow_url: str | None) -> None:
+        self.warehouse = warehouse
+        self.airflow_url = airflow_url
+
+    def api(self, user: ConsoleUser) -> Any:
+        from jet.console.airflow_api import AirflowApi
+
+        return AirflowApi(user.token, base_url=self.airflow_url)
+
+    def page(
+        self, request: Request, user: ConsoleUser, template: str, counts: Any, code: int = 200, **ctx: Any
+    ) -> Response:
+        from jet.console.render import render
+
+        html = render(
+            template, base=_base(request), airflow=_airflow_root(request), user=user, csrf=csrf_token(user),
+            counts=counts, now=_now(), **ctx,
+        )  # fmt: skip
+        return HTMLResponse(html, status_code=code)
+
+    async def load(self, oid: str) -> tuple[OrderView, Any]:
+        from jet.console.order import load_order
+        from jet.console.queues import queue_counts
+
+        now = _now()
+        view, counts = await self.warehouse.run(lambda conn: (load_order(conn, oid, now), queue_counts(conn, now)))
+        if view is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"order {oid} is not in the warehouse (import it with the jet_import_order DAG)",
+            )
+        return view, counts
+
+    async def runs_of(self, user: ConsoleUser, view: OrderView) -> tuple[list[Any], str | None]:
+        """The Airflow runs acting on the order, newest first, with why failed ones failed."""
+        from dataclasses import replace
+
+        from jet.console.airflow_api import AirflowRefused
+
+        try:
+            async with self.api(user) as client:
+                runs = await client.runs_naming([view.header.merchant_order_id, *view.return_ids])
+                prompt = view.prompt
+                if prompt and not any((r.dag_id, r.dag_run_id) == (prompt.dag_id, prompt.dag_run_id) for r in runs):
+                    # The inbox's run asks many orders; its conf names none of them.
+                    runs = sorted([*runs, await client.dag_run(prompt.dag_id, prompt.dag_run_id)],
+                                  key=lambda r: r.run_after or _EPOCH, reverse=True)  # fmt: skip
+                out, explained = [], 0
+                for run in runs:
+                    if run.state == "failed" and explained < MAX_FAILURES_EXPLAINED:
+                        run = replace(run, failure=await client.failure(run.dag_id, run.dag_run_id))
+                        explained += 1
+                    out.append(run)
+                return out, None
+        except AirflowRefused as exc:
+            log.warning("could not list the runs of order %s: %s", view.header.merchant_order_id, exc)
+            return [], str(exc)
+        except httpx.HTTPError as exc:  # the page still shows the order; it says the runs are missing
+            log.warning("could not reach Airflow's REST API for order %s: %r", view.header.merchant_order_id, exc)
+            return [], f"Airflow's REST API did not answer ({type(exc).__name__}: {exc}); see JET_CONSOLE_AIRFLOW_URL"
+
+
+def _allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
+    """Which actions to offer: those that fit the order's state and the user may trigger."""
+    from jet.api.vocabulary import ReturnStatus
+    from jet.console.actions import ACTIONS
+
+    h = view.header
+    closed = h.internal_status in ("cancelled", "rejected")
+    open_returns = [r for r in view.returns if r["return_status"] != ReturnStatus.COMPLETED_BY_MERCHANT]
+    refundable = sum(line.shipped - line.refunded for line in view.lines) > 0
+    fits = {
+        "approve": view.is_held,
+        "cancel": not closed and (h.jet_status == "ready" or view.open_units > 0),
+        "ship": not closed and view.open_units > 0,
+        "complete_return": bool(open_returns),
+        "refund": refundable,
+        "note": True,
+        "invoice": True,
+        "retry": bool(view.failed_actions),
+    }
+    return {name: fits[name] and user.may_trigger(spec.dag_id) for name, spec in ACTIONS.items()}
+
+
 def create_app(warehouse_url: str | None = None, airflow_url: str | None = None) -> FastAPI:
     """The console app. ``warehouse_url`` / ``airflow_url`` default to the ``jet_warehouse``
     connection and this API server (see :func:`jet.console.airflow_api.airflow_base_url`)."""
-    from jet.console.render import STATIC, render
-
     warehouse = Warehouse(warehouse_url)
 
     @asynccontextmanager
@@ -123,23 +208,17 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
 
     # No /docs or /openapi.json: they would be routes without a session check.
     app = FastAPI(title="Jet orders", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    console = _Console(warehouse, airflow_url)
+    # Routes are registered by groups, each group a function of its own.
+    _error_handlers(app)
+    _listing_routes(app, console)
+    _order_routes(app, console)
+    _action_routes(app, console)
+    return app
 
-    def api(user: ConsoleUser) -> Any:
-        from jet.console.airflow_api import AirflowApi
 
-        return AirflowApi(user.token, base_url=airflow_url)
-
-    def page(request: Request, user: ConsoleUser, template: str, counts: Any, code: int = 200, **ctx: Any) -> Response:
-        html = render(
-            template, base=_base(request), airflow=_airflow_root(request), user=user, csrf=csrf_token(user),
-            counts=counts, now=_now(), **ctx,
-        )  # fmt: skip
-        return HTMLResponse(html, status_code=code)
-
-    async def counts_only() -> Any:
-        from jet.console.queues import queue_counts
-
-        return await warehouse.run(lambda conn: queue_counts(conn, _now()))
+def _error_handlers(app: FastAPI) -> None:
+    from jet.console.render import render
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
@@ -151,6 +230,10 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
             html = render("error.html.j2", base=_base(request), code=exc.status_code, detail=exc.detail)
             return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def _listing_routes(app: FastAPI, c: _Console) -> None:
+    from jet.console.render import STATIC
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request, user: User) -> Response:
@@ -188,10 +271,10 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         except SearchRefused as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
         now = _now()
-        found, counts = await warehouse.run(
+        found, counts = await c.warehouse.run(
             lambda conn: (search_orders(conn, filters, now, page=number), queue_counts(conn, now))
         )
-        return page(
+        return c.page(
             request, user, "orders.html.j2", counts, filters=filters, found=found, statuses=INTERNAL_STATUSES,
             exceptions=EXCEPTION_FILTERS, query=dict(params),
         )  # fmt: skip
@@ -205,70 +288,11 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         def read(conn: psycopg.Connection) -> tuple[Any, dict[str, Any]]:
             return queue_counts(conn, now), {name: queue_rows(conn, name, now) for name in QUEUES}
 
-        counts, rows = await warehouse.run(read)
-        return page(request, user, "queues.html.j2", counts, queues=QUEUES, rows=rows, inbox_dag=INBOX_DAG)
+        counts, rows = await c.warehouse.run(read)
+        return c.page(request, user, "queues.html.j2", counts, queues=QUEUES, rows=rows, inbox_dag=INBOX_DAG)
 
-    async def load(oid: str) -> tuple[OrderView, Any]:
-        from jet.console.order import load_order
-        from jet.console.queues import queue_counts
 
-        now = _now()
-        view, counts = await warehouse.run(lambda conn: (load_order(conn, oid, now), queue_counts(conn, now)))
-        if view is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                f"order {oid} is not in the warehouse (import it with the jet_import_order DAG)",
-            )
-        return view, counts
-
-    async def runs_of(user: ConsoleUser, view: OrderView) -> tuple[list[Any], str | None]:
-        """The Airflow runs acting on the order, newest first, with why failed ones failed."""
-        from dataclasses import replace
-
-        from jet.console.airflow_api import AirflowRefused
-
-        try:
-            async with api(user) as client:
-                runs = await client.runs_naming([view.header.merchant_order_id, *view.return_ids])
-                prompt = view.prompt
-                if prompt and not any((r.dag_id, r.dag_run_id) == (prompt.dag_id, prompt.dag_run_id) for r in runs):
-                    # The inbox's run asks many orders; its conf names none of them.
-                    runs = sorted([*runs, await client.dag_run(prompt.dag_id, prompt.dag_run_id)],
-                                  key=lambda r: r.run_after or _EPOCH, reverse=True)  # fmt: skip
-                out, explained = [], 0
-                for run in runs:
-                    if run.state == "failed" and explained < MAX_FAILURES_EXPLAINED:
-                        run = replace(run, failure=await client.failure(run.dag_id, run.dag_run_id))
-                        explained += 1
-                    out.append(run)
-                return out, None
-        except AirflowRefused as exc:
-            log.warning("could not list the runs of order %s: %s", view.header.merchant_order_id, exc)
-            return [], str(exc)
-        except httpx.HTTPError as exc:  # the page still shows the order; it says the runs are missing
-            log.warning("could not reach Airflow's REST API for order %s: %r", view.header.merchant_order_id, exc)
-            return [], f"Airflow's REST API did not answer ({type(exc).__name__}: {exc}); see JET_CONSOLE_AIRFLOW_URL"
-
-    def allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
-        """Which actions to offer: those that fit the order's state and the user may trigger."""
-        from jet.console.actions import ACTIONS
-
-        h = view.header
-        closed = h.internal_status in ("cancelled", "rejected")
-        open_returns = [r for r in view.returns if r["return_status"] != "completed by merchant"]
-        refundable = sum(line.shipped - line.refunded for line in view.lines) > 0
-        fits = {
-            "approve": view.is_held,
-            "cancel": not closed and (h.jet_status == "ready" or view.open_units > 0),
-            "ship": not closed and view.open_units > 0,
-            "complete_return": bool(open_returns),
-            "refund": refundable,
-            "note": True,
-            "invoice": True,
-            "retry": bool(view.failed_actions),
-        }
-        return {name: fits[name] and user.may_trigger(spec.dag_id) for name, spec in ACTIONS.items()}
-
+def _order_routes(app: FastAPI, c: _Console) -> None:
     @app.get("/orders/{oid}")
     async def order(request: Request, oid: str, user: User, run: str = "") -> Response:
         from jet.api.vocabulary import (
@@ -282,14 +306,14 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         )
         from jet.console.actions import ACTIONS
 
-        view, counts = await load(oid)
-        runs, runs_error = await runs_of(user, view)
-        may = allowed(user, view)
+        view, counts = await c.load(oid)
+        runs, runs_error = await c.runs_of(user, view)
+        may = _allowed(user, view)
         retry_dag = None
         if may["retry"]:
-            async with api(user) as client:
+            async with c.api(user) as client:
                 retry_dag = await client.dag_exists(ACTIONS["retry"].dag_id)
-        return page(
+        return c.page(
             request, user, "order.html.j2", counts, view=view, runs=runs, runs_error=runs_error, highlight=run,
             may=may, actions=ACTIONS, retry_dag=retry_dag, cancel_reasons=list(CANCEL_REASONS),
             carriers=SHIPPING_CARRIERS, methods=SHIPPING_METHODS, refund_reasons=REFUND_REASONS,
@@ -299,8 +323,8 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
 
     @app.get("/orders/{oid}/runs.json")
     async def order_runs(oid: str, user: User) -> Response:
-        view, _ = await load(oid)
-        runs, error = await runs_of(user, view)
+        view, _ = await c.load(oid)
+        runs, error = await c.runs_of(user, view)
         return JSONResponse(
             {
                 "runs": [{"dag_id": r.dag_id, "dag_run_id": r.dag_run_id, "state": r.state} for r in runs],
@@ -312,22 +336,24 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
     async def invoice_html(oid: str, user: User) -> Response:
         from jet.invoices import load_invoice, render_html
 
-        await load(oid)
-        invoice = await warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
+        await c.load(oid)
+        invoice = await c.warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
         return HTMLResponse(render_html(invoice))
 
     @app.get("/orders/{oid}/invoice.pdf")
     async def invoice_pdf(oid: str, user: User) -> Response:
         from jet.invoices import load_invoice, render_pdf
 
-        await load(oid)
-        invoice = await warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
+        await c.load(oid)
+        invoice = await c.warehouse.run(lambda conn: load_invoice(conn, oid, _now()))
         return Response(
             render_pdf(invoice),
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{invoice.file_stem}.pdf"'},
         )
 
+
+def _action_routes(app: FastAPI, c: _Console) -> None:
     @app.post("/orders/{oid}/actions/{action}")
     async def act(request: Request, oid: str, action: str, user: User) -> Response:
         from jet.console.actions import ACTIONS, ActionRefused, plan
@@ -342,11 +368,11 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
         if not user.may_trigger(spec.dag_id):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"{user.name} may not trigger {spec.dag_id}")
         step = form.pop("step", "review")
-        view, counts = await load(oid)
+        view, counts = await c.load(oid)
         context: dict[str, Any] = {"view": view, "spec": spec, "fields": form, "plan": None, "error": None}
         try:
-            context["plan"] = await warehouse.run(lambda conn: plan(conn, action, view, form, user.name, _now()))
-            async with api(user) as client:
+            context["plan"] = await c.warehouse.run(lambda conn: plan(conn, action, view, form, user.name, _now()))
+            async with c.api(user) as client:
                 # Airflow's own 404/403 for a DAG it lacks or hides, before the operator confirms;
                 # its served Params are used only for a DAG that jet.dag_params does not declare.
                 served = await client.dag_params(spec.dag_id)
@@ -370,9 +396,7 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
                 "unless the order page lists the run"
             )
         code = status.HTTP_200_OK if context["error"] is None else status.HTTP_400_BAD_REQUEST
-        return page(request, user, "confirm.html.j2", counts, code=code, **context)
-
-    return app
+        return c.page(request, user, "confirm.html.j2", counts, code=code, **context)
 
 
 def _query(**params: str) -> str:

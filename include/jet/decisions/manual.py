@@ -127,9 +127,9 @@ def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
     for item in order.order_items:
         ordered[item.merchant_sku] += item.request_order_quantity
     for shipment in order.shipments:
-        for item in shipment.shipment_items:
-            shipped[item.merchant_sku] += item.response_shipment_sku_quantity
-            cancelled[item.merchant_sku] += item.response_shipment_cancel_qty
+        for unit in shipment.shipment_items:
+            shipped[unit.merchant_sku] += unit.response_shipment_sku_quantity
+            cancelled[unit.merchant_sku] += unit.response_shipment_cancel_qty
     still_open = {sku: max(0, n - shipped[sku] - cancelled[sku]) for sku, n in ordered.items()}
     return {sku: n for sku, n in still_open.items() if n > 0}, {sku: n for sku, n in shipped.items() if n > 0}
 

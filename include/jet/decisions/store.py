@@ -32,7 +32,7 @@ from jet.decisions.rules import (
 )
 from jet.failures import PermanentError
 from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 from jet.warehouse import locks
 
 if TYPE_CHECKING:
@@ -227,7 +227,10 @@ def decide_and_record(
         settings = current_settings(conn)
         receipt.settings_version = settings.version
         orders = load_undecided(conn)
-        if orders and conn.execute(read_sql("decisions_catalog_empty.sql")).fetchone()[0]:
+        if (
+            orders
+            and one(conn.execute(read_sql("decisions_catalog_empty.sql")).fetchone(), "decisions_catalog_empty.sql")[0]
+        ):
             receipt.held_no_catalog = hold_for_catalog(conn, run, orders, dry_run=dry_run)
             orders = []
         products, stock = load_catalog(conn, (ln.sku for o in orders for ln in o.lines))

@@ -115,7 +115,7 @@ def _canonical(value: str | None, normalize: Any, allowed: Sequence[str], what: 
         raise ShipmentRefused(f"unknown {what} {value!r}: Jet accepts one of {', '.join(allowed)}") from None
 
 
-def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:
+def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:  # noqa: C901 (split by the outbox work, which is rewriting shipments)
     """Check a shipment against the order's open units and Jet's lists; return it with
     canonical carrier/method spellings and explicit lines. Raises :class:`ShipmentRefused`."""
     from jet.api.models import SHIPPING_CARRIERS, SHIPPING_METHODS, normalize_carrier, normalize_shipping_method
@@ -280,9 +280,9 @@ def units_from_jet(order: OrderDetail, in_flight: Mapping[str, int]) -> dict[str
     for item in order.order_items:
         ordered[item.merchant_sku] += item.request_order_quantity
     for s in order.shipments:
-        for item in s.shipment_items:
-            shipped[item.merchant_sku] += item.response_shipment_sku_quantity
-            cancelled[item.merchant_sku] += item.response_shipment_cancel_qty
+        for unit in s.shipment_items:
+            shipped[unit.merchant_sku] += unit.response_shipment_sku_quantity
+            cancelled[unit.merchant_sku] += unit.response_shipment_cancel_qty
     return {
         sku: OpenUnits(ordered=n, shipped=shipped[sku], cancelled=cancelled[sku], waiting=in_flight.get(sku, 0))
         for sku, n in ordered.items()
@@ -495,7 +495,7 @@ def plan_uploads(conn: psycopg.Connection, client: Any, run: RunIdentity, receip
                     )
                     receipt.refused += 1
                 continue
-            in_flight = dict(
+            in_flight: dict[str, int] = dict(
                 conn.execute(read_sql("fulfillment_in_flight_units.sql"), {"merchant_order_id": order_id}).fetchall()
             )
             units = units_from_jet(order, in_flight)

@@ -1,4 +1,4 @@
-"""Task bodies for jet_fulfillment, jet_ship_order and jet_add_order_note.
+"""Task bodies for jet_fulfillment and jet_ship_order.
 
 Kept out of the DAG files so those stay declarations, and so tests and the demo run
 the same steps without a scheduler. ``client`` defaults to :class:`~jet.api.hook.JetHook`.
@@ -6,7 +6,6 @@ the same steps without a scheduler. ``client`` defaults to :class:`~jet.api.hook
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +13,6 @@ from jet.api.hook import JetHook
 from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
-
-log = logging.getLogger(__name__)
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -79,14 +76,3 @@ def upload(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     client = client or JetHook()
     with connect(autocommit=True) as conn:
         return upload_pending(conn, client, run).as_xcom()
-
-
-@fail_fast
-def add_note(run: RunIdentity, merchant_order_id: str, author: str, text: str) -> dict[str, Any]:
-    """Append a person's note to an order (one per DAG run)."""
-    from jet.notes import add_user_note
-
-    with connect(autocommit=True, actor=run.actor) as conn:
-        note_id = add_user_note(conn, run, merchant_order_id, author, text)
-    log.info("note %d added to order %s by %s", note_id, merchant_order_id, author)
-    return {"merchant_order_id": merchant_order_id, "note_id": note_id}

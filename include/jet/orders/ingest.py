@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from jet.api.vocabulary import OrderStatus
 from jet.orders.load import LoadReceipt, load_batch
 from jet.orders.normalize import BatchRows
 from jet.sql import read_sql
@@ -28,23 +29,13 @@ from jet.warehouse.landing import OutageWatch, known_unreadable
 if TYPE_CHECKING:
     import psycopg
 
-    from jet.api.errors import JetHttpError
-    from jet.api.models import OrderDetail
+    from jet.api.hook import FetchResult
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 500
-# Jet statuses whose orders can still change on Jet's side: re-read them each run.
-OPEN_STATUSES = ("acknowledged", "inprogress")
-
-
-class FetchResult(Protocol):
-    merchant_order_id: str
-    raw: bytes
-    order: OrderDetail | None
-    error: Exception | None
-    missing: bool
-    unreadable: JetHttpError | None
+# Jet order statuses whose orders can still change on Jet's side: re-read them each run.
+REFRESHED_STATUSES = (OrderStatus.ACKNOWLEDGED, OrderStatus.INPROGRESS)
 
 
 class OrderSource(Protocol):
@@ -106,7 +97,7 @@ def ingest_orders(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as prefetch:
         pending = prefetch.submit(fetch, 0) if chunks else None
         for number in range(len(chunks)):
-            rows = pending.result()
+            rows = pending.result() if pending is not None else fetch(number)  # pending is set for every chunk
             pending = prefetch.submit(fetch, number + 1) if number + 1 < len(chunks) else None
             try:
                 receipt += load_batch(conn, rows, source=kind, dag_run_id=dag_run_id, listed=len(chunks[number]))
@@ -188,6 +179,6 @@ def refresh_ids(source: OrderSource, conn: psycopg.Connection) -> list[str]:
     """Ids to re-read: Jet's acknowledged and inprogress lists, plus every order we hold
     as open (an order that went complete, or was withdrawn, drops out of Jet's lists)."""
     listed: list[str] = []
-    for status in OPEN_STATUSES:
+    for status in REFRESHED_STATUSES:
         listed += source.list_order_ids(status)
     return unique(listed + open_order_ids(conn))

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from jet.orders import normalize as n
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 from jet.warehouse.landing import RECORD_ERRORS, database_reason, record_read_again, record_unreadable, take_turn
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def _stage(cur: psycopg.Cursor, rows: n.BatchRows) -> int:
         data = getattr(rows, attr)
         if data:
             copy_rows(cur, table, columns, data.values() if isinstance(data, dict) else data)
-    return int(cur.execute(read_sql("orders_changed_count.sql")).fetchone()[0])
+    return int(one(cur.execute(read_sql("orders_changed_count.sql")).fetchone(), "orders_changed_count.sql")[0])
 
 
 def _merge(cur: psycopg.Cursor, rows: n.BatchRows) -> None:

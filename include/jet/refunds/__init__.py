@@ -83,8 +83,8 @@ def shipped_per_line(order: OrderDetail) -> dict[str, int]:
     units fill its lines in order."""
     shipped_sku: dict[str, int] = defaultdict(int)
     for s in order.shipments:
-        for item in s.shipment_items:
-            shipped_sku[item.merchant_sku] += item.response_shipment_sku_quantity
+        for unit in s.shipment_items:
+            shipped_sku[unit.merchant_sku] += unit.response_shipment_sku_quantity
     out: dict[str, int] = {}
     for item in order.order_items:
         take = min(item.request_order_quantity, shipped_sku[item.merchant_sku])
@@ -179,8 +179,8 @@ def build_body(
     except ValueError as exc:
         raise RefundRefused(f"Jet would refuse this refund: {exc}") from None
     body = checked.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for row, item in zip(rows, checked.items, strict=True):
-        row["refund_reason"], row["refund_feedback"] = item.refund_reason, item.refund_feedback
+    for row, checked_item in zip(rows, checked.items, strict=True):
+        row["refund_reason"], row["refund_feedback"] = checked_item.refund_reason, checked_item.refund_feedback
     return body, rows
 
 
@@ -213,7 +213,7 @@ def request_refund(
         # Settle this order's refunds in flight first: they count as already refunded.
         outbox.drain(conn, client, outbox.Scope(calls=(REFUND,), order_ids=[merchant_order_id]))
         order = client.get_order(merchant_order_id)
-        already = dict(
+        already: dict[str, int] = dict(
             conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
         )
         body, rows = build_body(order, lines, already)
@@ -309,7 +309,7 @@ def _record_state(
     """Record one refund's state from its body; its status, or None when it was quarantined."""
     from jet.api.models import RefundState
 
-    stamps = {"observed_at": run.observed_at, "batch_key": batch_key}
+    stamps: dict[str, Any] = {"observed_at": run.observed_at, "batch_key": batch_key}
     with conn.transaction(), conn.cursor() as cur:
         state, _ = parse_or_quarantine(cur, RefundState, "refund", auth_id, "refund_authorization_id", raw, **stamps)
         if state is None:

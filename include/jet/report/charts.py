@@ -56,6 +56,11 @@ def _f(value: Decimal | int | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _pct(value: Decimal | int | None) -> float | None:
+    """A share as a percentage to plot; None (no data that day) stays a gap."""
+    return None if value is None else 100 * float(value)
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of a chart's numbers: headers and rows of text; ``numeric`` columns align right."""
@@ -113,7 +118,7 @@ def daily_pnl(data: ReportData) -> Chart:
     ):
         sign = -1 if key == "cogs" else 1  # cost of goods is a positive cost: drawn below zero like fees
         fig.add_bar(
-            x=days, y=[sign * _f(r[key]) for r in data.daily], name=name, marker_color=color,
+            x=days, y=[sign * float(r[key]) for r in data.daily], name=name, marker_color=color,
             hovertemplate="%{y:$,.2f}",
         )  # fmt: skip
     fig.add_scatter(
@@ -155,7 +160,7 @@ def fee_share(data: ReportData) -> Chart:
         ("other_fee_share", "Fulfilment and return fees", COLORS["other"], "dash"),
     ):
         fig.add_scatter(
-            x=days, y=[None if r[key] is None else 100 * _f(r[key]) for r in data.daily], name=name,
+            x=days, y=[_pct(r[key]) for r in data.daily], name=name,
             mode="lines+markers", line={"color": color, "dash": dash}, hovertemplate="%{y:.2f} %",
             connectgaps=False,
         )  # fmt: skip
@@ -355,7 +360,7 @@ def cancellations(data: ReportData) -> Chart:
     fig = go.Figure()
     for i, kind in enumerate(kinds):
         fig.add_bar(
-            x=days, y=[100 * _f(rates[kind].get(d, Decimal(0))) for d in days], name=f"{kind[0]} · {kind[1]}",
+            x=days, y=[_pct(rates[kind].get(d, Decimal(0))) for d in days], name=f"{kind[0]} · {kind[1]}",
             marker_color=SERIES[i % len(SERIES)], customdata=[counts[kind].get(d, 0) for d in days],
             hovertemplate="%{y:.2f} % (%{customdata} orders)",
         )  # fmt: skip

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.report.figures import ReportPeriod, report_period
 from jet.report.render import write_report
-from jet.warehouse.db import connect
+from jet.warehouse.db import warehouse_connection
 
 if TYPE_CHECKING:
     import psycopg
@@ -50,13 +50,8 @@ def write_pnl_report(
     run: RunIdentity, period: ReportPeriod, *, out_dir: Path | None = None, conn: psycopg.Connection | None = None
 ) -> dict[str, Any]:
     """Write the P&L report of ``period``; the receipt carries its path and headline figures."""
-    own = conn is None
-    conn = conn or connect(autocommit=True)
-    try:
-        written = write_report(conn, period, run, out_dir=out_dir)
-    finally:
-        if own:
-            conn.close()
+    with warehouse_connection(conn) as db:
+        written = write_report(db, period, run, out_dir=out_dir)
     receipt = written.as_receipt()
     log.info("P&L report for %s written to %s (%s bytes)", period, written.path, f"{written.bytes:,}")
     return receipt

@@ -219,7 +219,7 @@ def _land_one(
     ``"quarantined"`` / ``"refused"`` when it was kept aside."""
     from jet.api.models import ReturnDetail
 
-    stamps = {"observed_at": run.observed_at, "batch_key": batch_key}
+    stamps: dict[str, Any] = {"observed_at": run.observed_at, "batch_key": batch_key}
     detail, _ = parse_or_quarantine(cur, ReturnDetail, "return", rid, "merchant_return_authorization_id", raw, **stamps)
     if detail is None:
         return "quarantined"
@@ -308,7 +308,7 @@ class Completion:
     alt_return_authorization_id: str | None = None
 
 
-def completion_body(detail: ReturnDetail, completion: Completion) -> dict[str, Any]:
+def completion_body(detail: ReturnDetail, completion: Completion) -> dict[str, Any]:  # noqa: C901 (split by the outbox work, which is splitting returns/)
     """Jet's complete-return body for ``completion``, checked against the return.
     Raises :class:`ReturnRefused`."""
     from jet.api.models import CHARGE_FEEDBACK, RETURN_REFUND_FEEDBACK, CompleteReturnRequest

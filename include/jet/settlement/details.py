@@ -23,8 +23,8 @@ from typing import Any
 
 from jet.api.models import INTEGER_MAX, MONEY_LIMIT, parse_jet_datetime
 
-#: Amount columns, signed as they move the merchant's balance (CSV and jet.settlement_lines).
-AMOUNT_COLUMNS: tuple[str, ...] = (
+#: Categories of a settlement report's order balance (``order_balance_details``).
+ORDER_BALANCE_DETAILS: tuple[str, ...] = (
     "merchant_price",
     "jet_variable_commission",
     "fixed_commission",
@@ -34,10 +34,46 @@ AMOUNT_COLUMNS: tuple[str, ...] = (
     "shipping_charge",
     "fulfillment_fee",
     "product_cost",
-    "merchant_return_charge",
-    "return_processing_fee",
-    "jet_adjustment",
 )
+#: The return balance's own categories (the others it shares with the order balance).
+RETURN_ONLY_DETAILS: tuple[str, ...] = ("merchant_return_charge", "return_processing_fee")
+#: Categories of the return balance (``return_balance_details``), in Jet's order.
+RETURN_BALANCE_DETAILS: tuple[str, ...] = (
+    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_tax",
+    *RETURN_ONLY_DETAILS, "product_cost",
+)  # fmt: skip
+#: Amount columns of a detail line, signed as they move the merchant's balance (CSV and
+#: jet.settlement_lines): every balance category once, then Jet's adjustment.
+AMOUNT_COLUMNS: tuple[str, ...] = (*ORDER_BALANCE_DETAILS, *RETURN_ONLY_DETAILS, "jet_adjustment")
+
+
+def amount_sql(name: str) -> Any:
+    """Statement ``name`` with its amount-column placeholders filled from :data:`AMOUNT_COLUMNS`,
+    so the SQL never lists the twelve columns itself:
+
+    ``{amounts}`` ``a, b, …``; ``{amounts_excluded}`` ``a = EXCLUDED.a, …``;
+    ``{amounts_or_zero}`` ``coalesce(a, 0), …``; ``{amounts_by_category}``
+    ``sum(difference) FILTER (WHERE category = 'a') AS a, …`` (jet.settlement_reconciliation
+    names its categories after the columns).
+    """
+    from psycopg import sql
+
+    from jet.sql import read_composed
+
+    cols = [sql.Identifier(c) for c in AMOUNT_COLUMNS]
+    comma = sql.SQL(", ")
+    return read_composed(
+        name,
+        amounts=comma.join(cols),
+        amounts_excluded=comma.join(sql.SQL("{0} = EXCLUDED.{0}").format(c) for c in cols),
+        amounts_or_zero=comma.join(sql.SQL("coalesce({}, 0)").format(c) for c in cols),
+        amounts_by_category=comma.join(
+            sql.SQL("sum(difference) FILTER (WHERE category = {}) AS {}").format(sql.Literal(name_), c)
+            for name_, c in zip(AMOUNT_COLUMNS, cols, strict=True)
+        ),
+    )
+
+
 ID_COLUMNS: tuple[str, ...] = (
     "settlement_report_id",
     "transaction_type",

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.models import SettlementReport
 from jet.orders.load import copy_rows
-from jet.settlement.details import LINE_COLUMNS, BadRow, ParsedDetails, raw_rows
+from jet.settlement.details import (
+    LINE_COLUMNS,
+    ORDER_BALANCE_DETAILS,
+    RETURN_BALANCE_DETAILS,
+    BadRow,
+    ParsedDetails,
+    amount_sql,
+    raw_rows,
+)
 from jet.settlement.window import is_final
 from jet.sql import read_sql
 from jet.warehouse.landing import (
@@ -39,14 +47,6 @@ log = logging.getLogger(__name__)
 _QUARANTINE_COLUMNS = (
     "kind", "object_id", "raw_hash", "raw_body", "error", "error_field",
     "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key", "raw_bytes",
-)  # fmt: skip
-_ORDER_DETAILS = (
-    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_revenue",
-    "shipping_tax", "shipping_charge", "fulfillment_fee", "product_cost",
-)  # fmt: skip
-_RETURN_DETAILS = (
-    "merchant_price", "jet_variable_commission", "fixed_commission", "tax", "shipping_tax",
-    "merchant_return_charge", "return_processing_fee", "product_cost",
 )  # fmt: skip
 
 
@@ -78,12 +78,11 @@ def report_params(report: SettlementReport) -> dict[str, Any]:
         "jet_adjustment": report.jet_adjustment,
         "settlement_value": report.settlement_value,
     }
-    for key in _ORDER_DETAILS:
-        details = report.order_balance_details
-        params[f"order_{key}"] = getattr(details, key) if details else None
-    for key in _RETURN_DETAILS:
-        details = report.return_balance_details
-        params[f"return_{key}"] = getattr(details, key) if details else None
+    order_details, return_details = report.order_balance_details, report.return_balance_details
+    for key in ORDER_BALANCE_DETAILS:
+        params[f"order_{key}"] = getattr(order_details, key) if order_details else None
+    for key in RETURN_BALANCE_DETAILS:
+        params[f"return_{key}"] = getattr(return_details, key) if return_details else None
     return params
 
 
@@ -206,7 +205,7 @@ def _land_file(cur: psycopg.Cursor, f: DetailFile, lines: list[dict[str, Any]], 
     # Statistics for the staged rows, so the prune's anti-join is planned as a hash
     # join rather than a nested loop over an unanalyzed temp table.
     cur.execute("ANALYZE stage_settlement_lines")
-    cur.execute(read_sql("settlement_lines_merge.sql"))
+    cur.execute(amount_sql("settlement_lines_merge.sql"))
     cur.execute(read_sql("settlement_lines_prune.sql"), {"ids": [sid]})
     cur.execute(read_sql("settlement_quarantine_merge.sql"))
 
@@ -223,7 +222,7 @@ def _land_rows_one_by_one(
             with conn.transaction():
                 cur.execute(read_sql("settlement_stage_clear.sql"))
                 copy_rows(cur, "stage_settlement_lines", LINE_COLUMNS, _line_rows([line], f.parsed.file_hash, run))
-                cur.execute(read_sql("settlement_lines_merge.sql"))
+                cur.execute(amount_sql("settlement_lines_merge.sql"))
                 raise _TryOnly  # undo: the file lands whole once its refused rows are known
         except _TryOnly:
             good.append(line)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -63,7 +63,7 @@ def refresh_pnl(conn: psycopg.Connection, run: RunIdentity, *, full: bool = Fals
         # The rebuild's aggregates and the refresh's sorts spill to disk at the default 4 MB.
         cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(read_sql("pnl_scope_stage.sql"))
-        taken, queued_full = cur.execute(read_sql("pnl_pending_take.sql")).fetchone()
+        taken, queued_full = one(cur.execute(read_sql("pnl_pending_take.sql")).fetchone(), "pnl_pending_take.sql")
         cur.execute("ANALYZE pnl_taken")  # a handful of SKUs or thousands of orders: plan the expansion for it
         mode = "full" if full or queued_full else "incremental"
         scope = 0
@@ -85,7 +85,8 @@ def refresh_pnl(conn: psycopg.Connection, run: RunIdentity, *, full: bool = Fals
         }
         if mode == "full":
             # Totals of every order: history-sized work, so only when the rebuild reads it all anyway.
-            settled, revenue, fees, refunds, cogs, margin = cur.execute(read_sql("pnl_summary.sql")).fetchone()
+            summary = one(cur.execute(read_sql("pnl_summary.sql")).fetchone(), "pnl_summary.sql")
+            settled, revenue, fees, refunds, cogs, margin = summary
             receipt["totals"] = {
                 "orders_settled": settled,
                 "revenue": str(revenue),

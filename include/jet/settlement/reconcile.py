@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from jet.settlement.details import amount_sql
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def reconcile(conn: psycopg.Connection, settlement_ids: Sequence[str], run: RunI
     params = {"ids": list(settlement_ids), "observed_at": run.observed_at, "run_key": run.run_key}
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(read_sql("settlement_reconcile.sql"), params)
-        cur.execute(read_sql("settlement_unallocated.sql"), params)
+        cur.execute(amount_sql("settlement_unallocated.sql"), params)
         cur.execute(read_sql("settlement_unallocated_prune.sql"), {"ids": params["ids"]})
         rows = cur.execute(read_sql("settlement_status.sql"), {"ids": params["ids"]}).fetchall()
     return {

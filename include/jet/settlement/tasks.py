@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -22,8 +23,8 @@ from jet.settlement.land import DetailFile, land_details, land_report
 from jet.settlement.pnl import refresh_pnl
 from jet.settlement.reconcile import missing_orders, reconcile
 from jet.settlement.window import SettlementWindow
-from jet.sql import read_sql
-from jet.warehouse.db import connect
+from jet.sql import one, read_sql
+from jet.warehouse.db import warehouse_connection
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
     OutageWatch,
@@ -101,6 +102,78 @@ def download_details(
         delay = min(delay * 2, 30.0)
 
 
+@dataclass
+class _ReportScan:
+    """What reading the listed reports found: those in the window, those whose detail
+    file to download, the reports read and the reads that failed."""
+
+    in_window: list[str] = field(default_factory=list)
+    to_detail: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    failures: list[tuple[str, Exception]] = field(default_factory=list)
+    quarantined: int = 0
+
+
+def _read_reports(
+    source: SettlementSource,
+    conn: psycopg.Connection,
+    run: RunIdentity,
+    window: SettlementWindow,
+    listed: list[str],
+) -> tuple[_ReportScan, OutageWatch]:
+    """Read and land every listed report of the window that may have changed (see
+    fetch_settlements); the watch says, once the run has landed what it has, whether Jet
+    was out."""
+    known = {
+        sid: (period_end, final, current)
+        for sid, period_end, final, current in conn.execute(read_sql("settlement_known.sql"), {"ids": listed})
+    }
+    scan = _ReportScan()
+    failing = OutageWatch(known_unreadable(conn, "settlement_report", listed), "settlement report")
+    for sid in listed:  # one report per day: a handful per run, not rows
+        if sid in known:
+            period_end, final, current = known[sid]
+            if not window.covers(period_end):
+                continue
+            if final and current:
+                scan.in_window.append(sid)
+                continue
+        try:
+            raw = source.get_settlement_report_raw(sid)
+        except UNREADABLE_ERRORS as exc:  # this report only: the others flow on
+            scan.failures.append((sid, exc))
+            if sid in known:
+                scan.in_window.append(sid)  # its last landed version still counts
+            if failing.saw(sid, exc):
+                break
+            continue
+        failing.saw(sid, None)
+        scan.read.append(sid)
+        _land_read_report(conn, run, window, sid, raw, scan)
+    return scan, failing
+
+
+def _land_read_report(
+    conn: psycopg.Connection, run: RunIdentity, window: SettlementWindow, sid: str, raw: bytes, scan: _ReportScan
+) -> None:
+    """Land one report just read, if its period is in the window; note whether its details are due."""
+    try:
+        period_end = parse_payload(SettlementReport, raw).settlement_period_end
+    except PayloadError:
+        period_end = None  # land_report quarantines it with the reason
+    if period_end is not None and not window.covers(period_end):
+        return
+    landed = land_report(conn, sid, raw, run)
+    if landed.report is None:
+        scan.quarantined += 1
+        log.warning("settlement report %s quarantined: %s", sid, landed.error)
+        return
+    scan.in_window.append(sid)
+    current = one(conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone(), "settlement_known.sql")[3]
+    if not current:
+        scan.to_detail.append(sid)
+
+
 def fetch_settlements(
     run: RunIdentity,
     window: SettlementWindow,
@@ -117,78 +190,31 @@ def fetch_settlements(
     ``settlement_ids`` are every report of the window (for the next steps).
     """
     source = source or JetHook()
-    own = conn is None
-    conn = conn or connect(autocommit=True)
-    try:
+    with warehouse_connection(conn) as db:
         listed = source.list_settlement_ids(window.list_days(now or datetime.now(UTC)))
-        known = {
-            sid: (period_end, final, current)
-            for sid, period_end, final, current in conn.execute(read_sql("settlement_known.sql"), {"ids": listed})
-        }
-        in_window: list[str] = []
-        receipt: dict[str, Any] = {"listed": len(listed), "reports_read": 0, "reports_quarantined": 0}
-        to_detail: list[str] = []
-        report_failures: list[tuple[str, Exception]] = []
-        read: list[str] = []
-        failing = OutageWatch(known_unreadable(conn, "settlement_report", listed), "settlement report")
-        for sid in listed:  # one report per day: a handful per run, not rows
-            if sid in known:
-                period_end, final, current = known[sid]
-                if not window.covers(period_end):
-                    continue
-                if final and current:
-                    in_window.append(sid)
-                    continue
-            try:
-                raw = source.get_settlement_report_raw(sid)
-            except UNREADABLE_ERRORS as exc:  # this report only: the others flow on
-                report_failures.append((sid, exc))
-                if sid in known:
-                    in_window.append(sid)  # its last landed version still counts
-                if failing.saw(sid, exc):
-                    break
-                continue
-            failing.saw(sid, None)
-            read.append(sid)
-            receipt["reports_read"] += 1
-            try:
-                period_end = parse_payload(SettlementReport, raw).settlement_period_end
-            except PayloadError:
-                period_end = None  # land_report quarantines it with the reason
-            if period_end is not None and not window.covers(period_end):
-                continue
-            landed = land_report(conn, sid, raw, run)
-            if landed.report is None:
-                receipt["reports_quarantined"] += 1
-                log.warning("settlement report %s quarantined: %s", sid, landed.error)
-                continue
-            in_window.append(sid)
-            current = conn.execute(read_sql("settlement_known.sql"), {"ids": [sid]}).fetchone()[3]
-            if not current:
-                to_detail.append(sid)
+        scan, failing = _read_reports(source, db, run, window, listed)
         files, detail_failures = [], []
-        for sid in to_detail:
+        for sid in scan.to_detail:
             try:
                 files.append(download_details(source, sid))
             except DETAILS_UNREADABLE as exc:  # read again next run: its details are not current
                 detail_failures.append((sid, exc))
-        receipt.update(land_details(conn, files, run) if files else {"files": 0, "lines": 0, "quarantined_lines": 0})
-        with conn.transaction(), conn.cursor() as cur:
-            record_unreadable(cur, "settlement_report", report_failures, run.observed_at, run.run_key)
+        receipt: dict[str, Any] = {"listed": len(listed), "reports_read": len(scan.read)}
+        receipt["reports_quarantined"] = scan.quarantined
+        receipt.update(land_details(db, files, run) if files else {"files": 0, "lines": 0, "quarantined_lines": 0})
+        with db.transaction(), db.cursor() as cur:
+            record_unreadable(cur, "settlement_report", scan.failures, run.observed_at, run.run_key)
             record_unreadable(cur, "settlement_details", detail_failures, run.observed_at, run.run_key)
-            record_read_again(cur, "settlement_report", read, run.observed_at)
+            record_read_again(cur, "settlement_report", scan.read, run.observed_at)
             detailed = [f.parsed.settlement_report_id for f in files]
             record_read_again(cur, "settlement_details", detailed, run.observed_at)
-        receipt["reports_unreadable"] = len(report_failures)
-        receipt["details_unreadable"] = len(detail_failures)
-        receipt["settlement_ids"] = sorted(set(in_window))
-        receipt["window"] = [window.start.isoformat(), window.end.isoformat()]
-        log.info("settlements: %s", {k: v for k, v in receipt.items() if k != "settlement_ids"})
-        failing.check(f"{receipt['reports_read']} reports read, {len(report_failures)} recorded unreadable")
-        return receipt
-    finally:
-        if own:
-            conn.close()
+    receipt["reports_unreadable"] = len(scan.failures)
+    receipt["details_unreadable"] = len(detail_failures)
+    receipt["settlement_ids"] = sorted(set(scan.in_window))
+    receipt["window"] = [window.start.isoformat(), window.end.isoformat()]
+    log.info("settlements: %s", {k: v for k, v in receipt.items() if k != "settlement_ids"})
+    failing.check(f"{receipt['reports_read']} reports read, {len(scan.failures)} recorded unreadable")
+    return receipt
 
 
 def import_missing_orders(
@@ -197,13 +223,8 @@ def import_missing_orders(
     """Fetch, through the order import path, every order the settlements name that the warehouse lacks."""
     from jet.orders.tasks import import_orders
 
-    own = conn is None
-    conn = conn or connect(autocommit=True)
-    try:
-        missing = missing_orders(conn, settlement_ids)
-    finally:
-        if own:
-            conn.close()
+    with warehouse_connection(conn) as db:
+        missing = missing_orders(db, settlement_ids)
     if not missing:
         return {"missing": 0, "loaded": 0, "quarantined": 0}
     log.info("settlements name %d orders the warehouse lacks: importing them", len(missing))
@@ -215,26 +236,16 @@ def reconcile_settlements(
     run: RunIdentity, settlement_ids: list[str], *, conn: psycopg.Connection | None = None
 ) -> dict[str, Any]:
     """Reconcile the window's settlements (set-based SQL)."""
-    own = conn is None
-    conn = conn or connect(autocommit=True)
-    try:
-        result = reconcile(conn, settlement_ids, run)
-    finally:
-        if own:
-            conn.close()
+    with warehouse_connection(conn) as db:
+        result = reconcile(db, settlement_ids, run)
     log.info("reconciliation: %s", result)
     return result
 
 
 def compute_pnl(run: RunIdentity, *, full: bool = False, conn: psycopg.Connection | None = None) -> dict[str, Any]:
     """Refresh the per-order P&L: the orders whose inputs changed, or every order with ``full``."""
-    own = conn is None
-    conn = conn or connect(autocommit=True)
-    try:
-        result = refresh_pnl(conn, run, full=full)
-    finally:
-        if own:
-            conn.close()
+    with warehouse_connection(conn) as db:
+        result = refresh_pnl(db, run, full=full)
     log.info("P&L: %s", result)
     return result
 

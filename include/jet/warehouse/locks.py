@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -103,7 +103,7 @@ def holding(
     try:
         with conn.transaction():
             conn.execute("SELECT set_config('application_name', %s, true)", (f"jetflow {holder}"[:63],))
-            previous = conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
+            previous = one(conn.execute("SELECT current_setting('lock_timeout')").fetchone(), "current_setting")[0]
             conn.execute("SELECT set_config('lock_timeout', %s, true)", (timeout_setting(timeout),))
             if conn.execute(read_sql("warehouse_lock_take.sql"), {"name": name}).fetchone() is None:
                 raise ValueError(f"unknown pipeline lock {name!r}: add it to jet.pipeline_locks in a migration")
@@ -127,7 +127,7 @@ def advisory(conn: psycopg.Connection, key: int, what: str, *, timeout: timedelt
     """Take a session-level advisory lock (autocommit connection), waiting at most ``timeout``."""
     import psycopg
 
-    previous = conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
+    previous = one(conn.execute("SELECT current_setting('lock_timeout')").fetchone(), "current_setting")[0]
     conn.execute("SELECT set_config('lock_timeout', %s, false)", (timeout_setting(timeout),))
     try:
         conn.execute("SELECT pg_advisory_lock(%s)", (key,))

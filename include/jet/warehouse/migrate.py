@@ -6,6 +6,13 @@ A session-level advisory lock serialises concurrent runners (two ``make`` runs, 
 DAG and a test), so every migration is applied exactly once. Editing a migration
 that is already applied is refused: write a new one instead.
 
+The checksum is taken over the SQL with its comments stripped and blank space
+normalised (:func:`normalised_sql`), so a comment can be corrected in an applied
+migration while any change to what runs is still refused. Databases migrated before
+that rule recorded the raw file's SHA-256: a raw checksum that matches the file, or one
+listed in :data:`LEGACY_CHECKSUMS` (a file whose comments were edited since), is
+accepted and rewritten to the normalised form.
+
 Every wait is bounded (``lock_timeout``): a runner that cannot get the advisory lock,
 or a migration that cannot get a table lock (an analyst's long query holds the table),
 fails within the bound naming the sessions in the way, instead of stalling, and
@@ -40,6 +47,110 @@ class MigrationError(RuntimeError):
     """A migration file is malformed, or an applied one was edited."""
 
 
+#: Raw checksums recorded before comments were stripped from the checksum, for the files
+#: whose comments changed since: version → {raw SHA-256 of the old file: the normalised
+#: checksum of that old file}. A database holding such a raw checksum is accepted only
+#: while the file's normalised checksum is still the recorded one (only comments changed).
+_LEGACY_ROWS: tuple[tuple[int, str, str], ...] = (
+    (
+        3,
+        "cdd2ef8c34d967d8b67b94c73ad05909a773f07a01b408b33c046f25d7224dab",
+        "7ee142d20634904c3f69cb77a8189834547cbf4adbbd30bd9a92f290788780e0",
+    ),
+    (
+        5,
+        "7b9a0bb3f3a5fe8683aebb1e1744eb070462d4bc37c2373d4887f5d20a1b9584",
+        "61da74b15fe949f22e4a6fb7127fa86a8b2c8f929877d214325939146c0f2e48",
+    ),
+    (
+        7,
+        "936255d25027359eb6814f7c2835c0d97c8c75c747a9b57eec20bf394aa10174",
+        "b9f5be9162a18c8e48f4db1a31fa252fd4bd5c018db68302c712d635cc5ae4ca",
+    ),
+)
+LEGACY_CHECKSUMS: dict[int, dict[str, str]] = {version: {raw: normalised} for version, raw, normalised in _LEGACY_ROWS}
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def _word_char(text: str, i: int) -> bool:
+    return i >= 0 and (text[i].isalnum() or text[i] == "_")
+
+
+def _block_comment_end(text: str, i: int) -> int:
+    """Index just past the ``/* */`` comment opening at ``i`` (they nest in PostgreSQL)."""
+    depth, i = 1, i + 2
+    while depth:
+        opening, closing = text.find("/*", i), text.find("*/", i)
+        if closing < 0:
+            raise MigrationError("a migration has an unterminated /* comment */")
+        if 0 <= opening < closing:
+            depth, i = depth + 1, opening + 2
+        else:
+            depth, i = depth - 1, closing + 2
+    return i
+
+
+def _quoted_end(text: str, i: int) -> int:
+    """Index just past the quoted string or identifier opening at ``i``."""
+    quote = text[i]
+    # E'...' strings take backslash escapes; plain ones only double the quote.
+    backslashes = quote == "'" and _word_char(text, i - 1) and text[i - 1] in "eE" and not _word_char(text, i - 2)
+    j = i + 1
+    while j < len(text):
+        if backslashes and text[j] == "\\":
+            j += 2
+        elif text[j] != quote:
+            j += 1
+        elif text.startswith(quote * 2, j):
+            j += 2
+        else:
+            return j + 1
+    raise MigrationError(f"a migration has an unterminated {quote}quoted{quote} text")
+
+
+def _dollar_end(text: str, i: int) -> int | None:
+    """Index just past the dollar-quoted body opening at ``i``, or None if none opens there."""
+    tag = _DOLLAR_TAG.match(text, i)
+    if tag is None or _word_char(text, i - 1):
+        return None
+    close = text.find(tag.group(0), tag.end())
+    if close < 0:
+        raise MigrationError(f"a migration has an unterminated {tag.group(0)} body")
+    return close + len(tag.group(0))
+
+
+def normalised_sql(text: str) -> str:
+    """``text`` without its SQL comments, trailing blanks and blank lines.
+
+    Comments are ``--`` to the end of the line and ``/* */`` (nested, as PostgreSQL
+    reads them). Quoted strings (``'...'``, ``E'...'``), quoted identifiers and
+    dollar-quoted bodies are kept exactly: the database stores what they hold (a
+    function's body, a ``COMMENT ON`` text), so changing it is a change.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        end: int | None
+        if text.startswith("--", i):
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline
+            continue
+        if text.startswith("/*", i):
+            i = _block_comment_end(text, i)
+            continue
+        if text[i] in "'\"":
+            end = _quoted_end(text, i)
+        elif text[i] == "$" and (end := _dollar_end(text, i)) is not None:
+            pass
+        else:
+            end = i + 1
+        out.append(text[i:end])
+        i = end
+    lines = (line.rstrip() for line in "".join(out).splitlines())
+    return "\n".join(line for line in lines if line) + "\n"
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -52,7 +163,19 @@ class Migration:
 
     @property
     def checksum(self) -> str:
+        """SHA-256 of the normalised SQL: comments and blank space do not count."""
+        return hashlib.sha256(normalised_sql(self.sql).encode("utf-8")).hexdigest()
+
+    @property
+    def raw_checksum(self) -> str:
+        """SHA-256 of the file's bytes: what runners before the normalised checksum recorded."""
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def accepts(self, recorded: str) -> bool:
+        """True when ``recorded`` (a database's checksum of this version) matches this file."""
+        if recorded in (self.checksum, self.raw_checksum):
+            return True
+        return LEGACY_CHECKSUMS.get(self.version, {}).get(recorded) == self.checksum
 
 
 def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -90,12 +213,18 @@ def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR, lock_timeout: timed
         try:
             with conn.transaction():
                 conn.execute(_BOOKKEEPING)
-            done = dict(conn.execute("SELECT version, checksum FROM jetflow_admin.schema_migrations").fetchall())
+            rows = conn.execute("SELECT version, checksum FROM jetflow_admin.schema_migrations").fetchall()
+            done: dict[int, str] = {int(version): str(checksum) for version, checksum in rows}
             for m in migrations:
                 if m.version in done:
-                    if done[m.version] != m.checksum:
+                    if not m.accepts(done[m.version]):
                         raise MigrationError(
                             f"migration {m.path.name} was edited after it was applied; add a new migration instead"
+                        )
+                    if done[m.version] != m.checksum:  # a legacy raw checksum: record the normalised one
+                        conn.execute(
+                            "UPDATE jetflow_admin.schema_migrations SET checksum = %s WHERE version = %s",
+                            (m.checksum, m.version),
                         )
                     continue
                 log.info("applying migration %s", m.path.name)

@@ -1,4 +1,5 @@
-"""Empty tables of a scratch warehouse (tests, benchmarks), append-only ones included.
+"""Scratch warehouses for tests, benchmarks and the demo: create one beside the real one,
+and empty its tables, append-only ones included.
 
 Append-only tables refuse TRUNCATE (migration 0035), and so does ``TRUNCATE jet.orders
 CASCADE``, which reaches ``jet.order_notes``. A test or a benchmark that starts from empty
@@ -24,6 +25,29 @@ SELECT t.tgrelid::regclass::text, t.tgname
 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
 WHERE p.proname = 'refuse_change' AND p.pronamespace = 'jet'::regnamespace AND t.tgenabled <> 'D'
 """
+
+
+def scratch_database(warehouse_url: str, suffix: str, *, fresh: bool = False) -> str:
+    """URL of ``<warehouse>_<suffix>`` on the same server, migrated: created if missing, or
+    dropped and created again with ``fresh``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    from jet.warehouse.migrate import migrate
+
+    parts = urlsplit(warehouse_url)
+    name = f"{parts.path.lstrip('/')}_{suffix}"
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+    migrate(url)
+    return url
 
 
 def empty(conn: psycopg.Connection, tables: Iterable[str]) -> None:

@@ -10,15 +10,12 @@ daily settlements before its clock's start, 2026-03-02T15:00Z).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from tests.conftest import ORDER_TABLES
 
@@ -39,17 +36,9 @@ SANDBOX_NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="session")
 def settlement_db_url(warehouse_url: str) -> str:
     """A freshly created and migrated scratch warehouse for this package's tests."""
-    from jet.warehouse.migrate import migrate
+    from jet.warehouse.scratch import scratch_database
 
-    parts = urlsplit(warehouse_url)
-    name = parts.path.lstrip("/") + "_settlement"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(warehouse_url, "settlement", fresh=True)
 
 
 @pytest.fixture(scope="session")
@@ -64,27 +53,15 @@ def history_sandbox() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def settlement_env(settlement_db_url: str, history_sandbox: Any) -> Iterator[Any]:
     """Point jet_warehouse at the scratch warehouse and jet_api at the history sandbox."""
-    parts = urlsplit(settlement_db_url)
-    warehouse = {
-        "conn_type": "postgres",
-        "host": parts.hostname,
-        "port": parts.port or 5432,
-        "login": parts.username,
-        **({"password": parts.password} if parts.password else {}),
-        "schema": parts.path.lstrip("/"),
-    }
-    api = {
-        "conn_type": "http",
-        "host": "127.0.0.1",
-        "port": history_sandbox.port,
-        "schema": "http",
-        "login": history_sandbox.user,
-        "password": history_sandbox.secret,
-        "extra": {"rate_limit_per_second": 2000, "rate_limit_burst": 200, "max_concurrency": 16},
-    }
+    from jet.warehouse.db import airflow_connection
+
+    warehouse = airflow_connection(settlement_db_url)
+    api = history_sandbox.airflow_connection(
+        extra={"rate_limit_per_second": 2000, "rate_limit_burst": 200, "max_concurrency": 16}
+    )
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", json.dumps(warehouse))
-        mp.setenv("AIRFLOW_CONN_JET_API", json.dumps(api))
+        mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", warehouse)
+        mp.setenv("AIRFLOW_CONN_JET_API", api)
         mp.setenv("JET_WAREHOUSE_URL", settlement_db_url)
         yield history_sandbox
 

@@ -1,7 +1,7 @@
 """A month of sandbox business through the settlement stage, checked to the cent.
 
-One run covers the whole month (the module fixture); each test states one acceptance
-line of issue 7 against its result.
+One run covers the whole month (the module fixture); each test states one promise
+of the settlement stage (docs/architecture.md, "Settlement") against its result.
 """
 
 from __future__ import annotations

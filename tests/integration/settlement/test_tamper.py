@@ -18,7 +18,7 @@ from jet.settlement.reconcile import reconcile
 from tests.integration.settlement.conftest import reset_warehouse
 
 pytestmark = pytest.mark.integration
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"  # copies of ../shared/jet-samples
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"  # public sample payloads, see its SOURCES.md
 
 
 def run_at(hour: int) -> RunIdentity:

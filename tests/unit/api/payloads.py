@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-# Verbatim copies of ../shared/jet-samples, so a clone tests alone (provenance in their SOURCES.md).
+# Verbatim copies of public sample payloads (tests/fixtures/jet-samples), so a clone tests alone
+# (provenance in their SOURCES.md).
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"
 
 DOCS_SAMPLE = SAMPLES / "order_detail_jetdocs_sample_via_mock_server.json"
 
-# The reference's constructed example (jet-api-reference.md §3.3), as JSON text so that
+# The reference's constructed example (docs/jet-api.md §3.3), as JSON text so that
 # numbers keep their exact spelling (0.14, 1.20, 2.8 ...).
 VALID_ORDER_TEXT = """
 {

@@ -15,7 +15,7 @@ from jet.orders.ingest import chunked, unique
 pytestmark = pytest.mark.unit
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
-# The reference's constructed example order (jet-api-reference.md §3.3), with shipments.
+# The reference's constructed example order (docs/jet-api.md §3.3), with shipments.
 ORDER = {
     "merchant_order_id": "4b1f3c0d9e8a4b7c9d2e6f10a3b5c7d9",
     "reference_order_id": "802345678901",

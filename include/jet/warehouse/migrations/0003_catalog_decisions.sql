@@ -1,6 +1,6 @@
 -- Catalog and stock, versioned settings, decisions and the outbox of writes to Jet.
 --
--- The exactly-once contract (design.md) lives here as constraints, not only as code:
+-- The exactly-once contract (docs/architecture.md) lives here as constraints, not only as code:
 --   * one action per (order, kind), ever;
 --   * at most one acknowledgement call per order, ever: an order can never have both
 --     an acknowledge and a reject/cancel action (partial unique index below);

@@ -3,7 +3,7 @@
 --
 -- Idempotency: rows are stamped with the logical time of the run that first landed
 -- their current content and are rewritten only when the content changes, so re-running
--- a day or backfilling a range twice leaves every table the same (design.md).
+-- a day or backfilling a range twice leaves every table the same (docs/architecture.md).
 -- Money is numeric (USD, exact as Jet sent it); times are timestamptz (UTC).
 
 -- ---------------------------------------------------------------- reports

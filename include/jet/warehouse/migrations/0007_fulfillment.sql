@@ -1,4 +1,4 @@
--- Fulfilment, returns, refunds, order notes and the internal status map (issue 6).
+-- Fulfilment, returns, refunds, order notes and the internal status map.
 --
 -- Writes to Jet (shipments, return completions, refunds) go through the outbox of
 -- migration 0003 (jet.actions): committed before the call, settled by re-reading Jet
