@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from jet import limits
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
-from jet.notes import add_note
 from jet.sql import read_sql
 
 if TYPE_CHECKING:
@@ -371,30 +370,9 @@ def record_shipment(
                     for line in checked.lines
                 ],
             )
-        add_note(
-            conn,
-            checked.merchant_order_id,
-            "system:fulfillment",
-            f"shipment {alt} recorded: {_summary(checked.lines)}"
-            + (f" via {checked.carrier} {checked.tracking_number}" if checked.units_shipped else ""),
-            run.observed_at,
-            source=f"shipment_request:{request_id}",
-            dedupe_key=f"shipment_request:{request_id}:recorded",
-        )
+        # Its timeline note is written by the table's trigger at commit (migration 0056).
     log.debug("recorded shipment request %d (%s) for order %s", request_id, alt, checked.merchant_order_id)
     return {"shipment_request_id": request_id, "alt_shipment_id": alt, "recorded": True}
-
-
-def _summary(lines: Sequence[ShipmentLine]) -> str:
-    parts = []
-    for line in lines:
-        bits = []
-        if line.quantity_shipped:
-            bits.append(f"ships {line.quantity_shipped}")
-        if line.quantity_cancelled:
-            bits.append(f"cancels {line.quantity_cancelled}")
-        parts.append(f"{line.merchant_sku} {' and '.join(bits)}")
-    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------- upload
@@ -449,15 +427,6 @@ def _refuse(conn: psycopg.Connection, run: RunIdentity, request_id: int, order_i
     conn.execute(
         read_sql("fulfillment_set_problem.sql"),
         {"shipment_request_id": request_id, "problem": problem, "problem_at": run.observed_at},
-    )
-    add_note(
-        conn,
-        order_id,
-        "system:fulfillment",
-        f"shipment request {request_id} refused, not sent to Jet: {problem}",
-        run.observed_at,
-        source=f"shipment_request:{request_id}",
-        dedupe_key=f"shipment_request:{request_id}:refused",
     )
     log.error("shipment request %d of order %s refused: %s", request_id, order_id, problem)
 
@@ -546,19 +515,7 @@ def confirm(conn: psycopg.Connection, client: Any, run: RunIdentity) -> int:
         observed_at=run.observed_at,
         dag_run_id=run.dag_run_id,
     )
-    with conn.transaction():
-        for request_id, order_id, alt, shipped, cancelled in conn.execute(
-            read_sql("fulfillment_confirmed.sql"), {"order_ids": ids}
-        ).fetchall():
-            add_note(
-                conn,
-                order_id,
-                "system:fulfillment",
-                f"shipment {alt} confirmed by Jet: {shipped} unit(s) shipped, {cancelled} cancelled",
-                run.observed_at,
-                source=f"shipment_request:{request_id}",
-                dedupe_key=f"shipment_request:{request_id}:confirmed",
-            )
+    # Landing the shipments Jet now shows notes them as confirmed (trigger, migration 0056).
     return len(ids)
 
 

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
 from jet.fulfillment import outbox
-from jet.notes import add_note
 from jet.sql import read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -228,17 +227,7 @@ def request_refund(
             )
             cur.executemany(read_sql("refunds_item_insert.sql"), [{"alt_refund_id": alt, **row} for row in rows])
             outbox.queue(conn, run, merchant_order_id, kind, body, reason=rows[0]["refund_reason"])
-            total = sum(r["principal"] + r["tax"] + r["shipping_cost"] + r["shipping_tax"] for r in rows)
-            add_note(
-                conn,
-                merchant_order_id,
-                "system:refunds",
-                f"refund {alt} requested: {sum(r['quantity'] for r in rows)} unit(s), {total} USD "
-                f"({rows[0]['refund_reason']})",
-                run.observed_at,
-                source=f"refund:{alt}",
-                dedupe_key=f"refund:{alt}:requested",
-            )
+            # The refund's note is written by the table's trigger at commit (migration 0056).
     elif existing[1] != merchant_order_id:
         raise RefundRefused(f"refund id {alt} belongs to order {existing[1]}, not {merchant_order_id}")
     outbox.drain(conn, client, ("refund",), order_ids=[merchant_order_id])
@@ -278,7 +267,7 @@ def follow_refunds(
     seen: dict[str, str] = {}
     read: list[str] = []
     failures: list[tuple[str, JetHttpError]] = []
-    for alt, order_id, auth_id, old_status in sorted(rows, key=lambda r: r[2] in known):
+    for alt, order_id, auth_id, _ in sorted(rows, key=lambda r: r[2] in known):
         try:
             raw = client.get_refund_raw(auth_id)
         except UNREADABLE_ERRORS as exc:  # a 404 too: Jet no longer serves it
@@ -288,7 +277,7 @@ def follow_refunds(
             continue
         failing.saw(auth_id, None)
         read.append(auth_id)
-        status = _record_state(conn, run, batch_key, alt, order_id, auth_id, old_status, raw)
+        status = _record_state(conn, run, batch_key, alt, order_id, auth_id, raw)
         if status is not None:
             seen[alt] = status
     with conn.transaction(), conn.cursor() as cur:
@@ -305,7 +294,6 @@ def _record_state(
     alt: str,
     order_id: str,
     auth_id: str,
-    old_status: str | None,
     raw: bytes,
 ) -> str | None:
     """Record one refund's state from its body; its status, or None when it was quarantined."""
@@ -322,16 +310,6 @@ def _record_state(
                 read_sql("refunds_update_status.sql"),
                 {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
             )
-            if state.refund_status != old_status:
-                add_note(
-                    conn,
-                    order_id,
-                    "system:refunds",
-                    f"refund {alt} is {state.refund_status} at Jet",
-                    run.observed_at,
-                    source=f"refund:{alt}",
-                    dedupe_key=f"refund:{alt}:{state.refund_status}",
-                )
 
         _, refused = land_or_quarantine(conn, cur, write, kind="refund", object_id=auth_id, raw=raw, **stamps)
         if refused:
