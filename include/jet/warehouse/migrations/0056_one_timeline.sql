@@ -68,20 +68,36 @@ CREATE FUNCTION jet.note_order_dates(p_order_ids text[]) RETURNS void LANGUAGE s
 $$;
 COMMENT ON FUNCTION jet.note_order_dates(text[]) IS 'Note Jet''s own dates of these orders (placed, released, acknowledgement recorded), once each.';
 
--- A manual run writes to Jet and then re-reads the order at its logical time, but its
--- writes settle at the wall clock, seconds later: a status the run saw reads at the
--- latest of its observation and that run's own action notes on the order (the run is
--- the batch key's prefix; an action's requested_by is the run).
-CREATE FUNCTION jet.note_statuses_seen(p_order_ids text[]) RETURNS void LANGUAGE sql AS $$
+-- What a run sees at Jet, it sees after everything already noted on the order: a run
+-- is stamped with its logical time, but the writes before it settled at the wall clock
+-- (a manual run writes, then re-reads; a scheduled refresh runs after its logical
+-- time). So a status first seen, or a shipment Jet shows, reads at the latest of the
+-- run's time and the order's notes already written: "Jet shows the order complete"
+-- never comes before the cancel that completed it.
+CREATE FUNCTION jet.seen_after(p_merchant_order_id text, p_observed_at timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT greatest(p_observed_at,
+                    (SELECT max(n.noted_at) FROM jet.order_notes n
+                     WHERE n.merchant_order_id = p_merchant_order_id AND n.kind <> 'jet'))
+$$;
+COMMENT ON FUNCTION jet.seen_after(text, timestamptz) IS 'When a run''s observation of an order reads on its timeline: the later of the run''s time and the order''s notes of ours already written (their writes came before the observation).';
+
+-- p_backfill: for statuses landed before this migration, the notes written since are
+-- not "before" them; they read as the old timeline view read them (after the same
+-- run's own writes only).
+CREATE FUNCTION jet.note_statuses_seen(p_order_ids text[], p_backfill boolean DEFAULT false) RETURNS void
+LANGUAGE sql AS $$
     INSERT INTO jet.order_notes (merchant_order_id, noted_at, author, kind, body, source, dedupe_key)
     SELECT h.merchant_order_id,
-           greatest(h.observed_at,
-                    (SELECT max(n.noted_at)
-                     FROM jet.actions a
-                     JOIN jet.order_notes n
-                       ON n.merchant_order_id = a.merchant_order_id AND n.source = 'action:' || a.action_id
-                     WHERE a.merchant_order_id = h.merchant_order_id
-                       AND left(h.batch_key, length(a.requested_by) + 1) = a.requested_by || '/')),
+           CASE WHEN NOT p_backfill THEN jet.seen_after(h.merchant_order_id, h.observed_at)
+                ELSE greatest(h.observed_at,
+                              (SELECT max(n.noted_at)
+                               FROM jet.actions a
+                               JOIN jet.order_notes n
+                                 ON n.merchant_order_id = a.merchant_order_id AND n.source = 'action:' || a.action_id
+                               WHERE a.merchant_order_id = h.merchant_order_id
+                                 AND left(h.batch_key, length(a.requested_by) + 1) = a.requested_by || '/'))
+           END,
            'Jet', 'jet',
            format('Jet shows the order %s', h.status) || coalesce(' (' || nullif(h.exception_state, '') || ')', ''),
            'status:' || h.status,
@@ -91,11 +107,13 @@ CREATE FUNCTION jet.note_statuses_seen(p_order_ids text[]) RETURNS void LANGUAGE
     ORDER BY h.merchant_order_id, h.observed_at
     ON CONFLICT (merchant_order_id, dedupe_key) DO NOTHING
 $$;
-COMMENT ON FUNCTION jet.note_statuses_seen(text[]) IS 'Note each (status, exception state) of these orders first seen by the landing (jet.order_status_history), once each: Jet''s withdrawal and a complete with nothing shipped included.';
+COMMENT ON FUNCTION jet.note_statuses_seen(text[], boolean) IS 'Note each (status, exception state) of these orders first seen by the landing (jet.order_status_history), once each: Jet''s withdrawal and a complete with nothing shipped included.';
 
-CREATE FUNCTION jet.note_shipments_seen(p_order_ids text[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION jet.note_shipments_seen(p_order_ids text[], p_backfill boolean DEFAULT false) RETURNS void
+LANGUAGE sql AS $$
     INSERT INTO jet.order_notes (merchant_order_id, noted_at, author, kind, body, source, dedupe_key, actor)
-    SELECT s.merchant_order_id, o.updated_at,
+    SELECT s.merchant_order_id,
+           CASE WHEN p_backfill THEN o.updated_at ELSE jet.seen_after(s.merchant_order_id, o.updated_at) END,
            CASE WHEN r.shipment_request_id IS NULL THEN 'Jet' ELSE 'system:fulfillment' END,
            CASE WHEN r.shipment_request_id IS NULL THEN 'jet' ELSE 'system' END,
            CASE WHEN r.shipment_request_id IS NULL
@@ -116,7 +134,7 @@ CREATE FUNCTION jet.note_shipments_seen(p_order_ids text[]) RETURNS void LANGUAG
     ORDER BY s.merchant_order_id, s.shipment_key
     ON CONFLICT (merchant_order_id, dedupe_key) DO NOTHING
 $$;
-COMMENT ON FUNCTION jet.note_shipments_seen(text[]) IS 'Note each shipment Jet shows on these orders, once: ours as confirmed (dated by the landing run), any other as Jet''s.';
+COMMENT ON FUNCTION jet.note_shipments_seen(text[], boolean) IS 'Note each shipment Jet shows on these orders, once: ours as confirmed (dated by the landing run), any other as Jet''s.';
 
 CREATE FUNCTION jet.note_returns(p_order_ids text[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO jet.order_notes (merchant_order_id, noted_at, author, kind, body, source, dedupe_key)
@@ -269,9 +287,9 @@ CREATE CONSTRAINT TRIGGER refunds_note AFTER INSERT OR UPDATE ON jet.refunds
 -- ---------------------------------------------------------------- what is already there
 
 SELECT jet.note_order_dates(ARRAY(SELECT merchant_order_id FROM jet.orders));
-SELECT jet.note_statuses_seen(ARRAY(SELECT DISTINCT merchant_order_id FROM jet.order_status_history));
+SELECT jet.note_statuses_seen(ARRAY(SELECT DISTINCT merchant_order_id FROM jet.order_status_history), true);
 SELECT jet.note_shipment_requests(ARRAY(SELECT shipment_request_id FROM jet.shipment_requests));
-SELECT jet.note_shipments_seen(ARRAY(SELECT DISTINCT merchant_order_id FROM jet.order_shipments));
+SELECT jet.note_shipments_seen(ARRAY(SELECT DISTINCT merchant_order_id FROM jet.order_shipments), true);
 SELECT jet.note_returns(ARRAY(SELECT DISTINCT merchant_order_id FROM jet.returns));
 SELECT jet.note_refunds(ARRAY(SELECT alt_refund_id FROM jet.refunds));
 
@@ -282,7 +300,8 @@ SELECT merchant_order_id, note_id, noted_at, author, kind, body, source, actor,
        CASE WHEN kind = 'jet' THEN 'jet' ELSE 'ours' END AS side,
        -- Events of one instant: Jet's own dated events, then ours, then what a run saw
        -- at Jet (it looks after it has written, at the same logical time).
-       CASE WHEN kind = 'jet' AND source LIKE 'status:%' THEN 2 WHEN kind = 'jet' THEN 0 ELSE 1 END AS phase,
+       CASE WHEN kind = 'jet' AND (source LIKE 'status:%' OR source LIKE 'shipment:%') THEN 2
+            WHEN kind = 'jet' THEN 0 ELSE 1 END AS phase,
        -- Within one instant: Jet's lifecycle order for Jet's events, write order for ours.
        CASE WHEN kind <> 'jet' THEN note_id
             WHEN source = 'order:placed' THEN 0
@@ -297,7 +316,7 @@ FROM jet.order_notes
 ORDER BY merchant_order_id, noted_at, phase, seq;
 COMMENT ON VIEW jet.order_history IS 'An order''s whole story, one row per event, written by triggers where each fact lands: Jet''s side (kind jet: placed, released, acknowledgement recorded, each status and exception state first seen - a withdrawal included -, shipments Jet shows, returns) and ours (decisions, every outbox action and its outcome, shipments recorded, refused and confirmed, refunds), people''s notes, and who acted (actor). Rows come in time order (merchant_order_id, noted_at, phase, seq): SELECT noted_at, side, author, actor, body FROM jet.order_history WHERE merchant_order_id = ''...''. Key: note_id.';
 COMMENT ON COLUMN jet.order_history.side IS 'jet (what Jet did or showed) or ours (what the pipelines and people did).';
-COMMENT ON COLUMN jet.order_history.phase IS 'Order of events of one instant: 0 Jet''s own dated events, 1 ours, 2 statuses a run saw at Jet (after its own writes).';
+COMMENT ON COLUMN jet.order_history.phase IS 'Order of events of one instant: 0 Jet''s own dated events, 1 ours, 2 what a run saw at Jet (statuses, shipments: after the writes before it).';
 COMMENT ON COLUMN jet.order_history.seq IS 'Order within one instant: Jet''s lifecycle order for Jet''s events (placed 0, released 10, acknowledged 20-21, inprogress 31, complete 41, shipments 46, returns 50), the note id for ours.';
 
 DROP VIEW jet.order_timeline;
