@@ -375,6 +375,42 @@ def record_shipment(
     return {"shipment_request_id": request_id, "alt_shipment_id": alt, "recorded": True}
 
 
+# ---------------------------------------------------------------------- partial accepts
+
+
+def propose_partial_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
+    """Record the cancel-only shipment a partial accept promised (the rules' ``accept_available``
+    policy: ``decision_lines.units_to_cancel``), once per decision, for orders Jet has
+    acknowledged. The upload that follows sends it, so the customer learns at once which
+    units will not come, and the order can complete when the rest ships.
+
+    Units Jet or the warehouse cancelled meanwhile are not cancelled twice: each SKU
+    cancels at most its open units. Returns the number of requests recorded.
+    """
+    due: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for order_id, decision_id, sku, units in conn.execute(read_sql("fulfillment_partial_cancels_due.sql")):
+        due[(order_id, decision_id)].append((sku, units))
+    recorded = 0
+    for (order_id, decision_id), lines in due.items():
+        open_units = warehouse_units(conn, order_id)
+        cancel = tuple(
+            ShipmentLine(sku, 0, n)
+            for sku, units in lines
+            if (n := min(units, open_units[sku].open if sku in open_units else 0)) > 0
+        )
+        if not cancel:
+            log.info("order %s: the %s unit(s) decision %d said to cancel are no longer open", order_id,
+                     sum(u for _, u in lines), decision_id)  # fmt: skip
+            continue
+        receipt = record_shipment(
+            conn, run, Shipment(order_id, cancel, cancel_open_units=True), request_key=f"units_to_cancel/{decision_id}"
+        )
+        recorded += bool(receipt["recorded"])
+    if recorded:
+        log.info("recorded %d cancel-only shipment(s) for units partial accepts said to cancel", recorded)
+    return recorded
+
+
 # ---------------------------------------------------------------------- upload
 
 
@@ -382,6 +418,7 @@ def record_shipment(
 class UploadReceipt:
     queued: int = 0
     refused: int = 0
+    partial_cancels: int = 0
     waiting_for_acknowledgement: int = 0
     unreadable: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
@@ -392,6 +429,7 @@ class UploadReceipt:
         return {
             "queued": self.queued,
             "refused": self.refused,
+            "partial_cancels": self.partial_cancels,
             "waiting_for_acknowledgement": self.waiting_for_acknowledgement,
             "unreadable": self.unreadable,
             "outbox": dict(self.outbox),
@@ -489,6 +527,7 @@ def upload_pending(conn: psycopg.Connection, client: Any, run: RunIdentity) -> U
     """The whole upload step: settle, plan, send, settle, confirm. Returns counts."""
     receipt = UploadReceipt()
     totals = outbox.settle(conn, client, ("ship",))
+    receipt.partial_cancels = propose_partial_cancels(conn, run)
     plan_uploads(conn, client, run, receipt)
     totals += outbox.drain(conn, client, ("ship",))
     receipt.outbox = totals.as_xcom()
