@@ -1,7 +1,10 @@
 """
 ### Jet fulfilment: upload shipments, confirm them (every 10 minutes)
 
-1. **upload_shipments** re-reads from Jet the orders of pending shipment requests
+1. **upload_shipments** first records the cancel-only shipment a partial accept
+   promised (the units `jet.decision_lines.units_to_cancel` says the stock could not
+   supply), once per decision, for orders Jet shows acknowledged. Then it re-reads from
+   Jet the orders of pending shipment requests
    (`jet.shipment_requests`, recorded by `jet_ship_order` or the warehouse system).
    For orders Jet shows `acknowledged` or `inprogress` it validates each request
    against Jet's own units and lists (carrier, method, no over-shipping) and queues it

@@ -57,7 +57,9 @@ Choices the table leaves open, made here (bump :data:`RULES_VERSION` when any ch
   supplied, the order is acknowledged (the marketplace requires every line of an
   accepted order to be ``fulfillable``); lines short of stock carry reason
   ``PARTIAL_STOCK`` and ``reserved < quantity``, and the missing units
-  (:attr:`LineDecision.units_to_cancel`) are cancelled at shipment. It applies to
+  (:attr:`LineDecision.units_to_cancel`) are cancelled by ``jet_fulfillment`` with a
+  cancel-only shipment once Jet has the acknowledgement
+  (:func:`jet.fulfillment.shipments.propose_partial_cancels`). It applies to
   single-line orders too (a line of 3 with 2 available). If nothing at all can be
   supplied, the order is rejected or cancelled as under ``reject``.
 * A line with quantity 0 (the marketplace already cancelled every unit) needs no stock
@@ -233,7 +235,8 @@ class LineDecision:
 
     @property
     def units_to_cancel(self) -> int:
-        """Units of an accepted line to cancel at shipment (partial accepts only).
+        """Units of an accepted line to cancel (partial accepts only): jet_fulfillment sends
+        the cancel-only shipment once Jet has the acknowledgement.
 
         Replenishable and accept-regardless lines also reserve less than their quantity,
         but their missing units are sourced, not cancelled.

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from jet import limits, outbox
 from jet.failures import PermanentError
-from jet.notes import add_note
 from jet.outbox.kinds import SHIP
 from jet.sql import read_sql
 
@@ -371,30 +370,45 @@ def record_shipment(
                     for line in checked.lines
                 ],
             )
-        add_note(
-            conn,
-            checked.merchant_order_id,
-            "system:fulfillment",
-            f"shipment {alt} recorded: {_summary(checked.lines)}"
-            + (f" via {checked.carrier} {checked.tracking_number}" if checked.units_shipped else ""),
-            run.observed_at,
-            source=f"shipment_request:{request_id}",
-            dedupe_key=f"shipment_request:{request_id}:recorded",
-        )
+        # Its timeline note is written by the table's trigger at commit (migration 0056).
     log.debug("recorded shipment request %d (%s) for order %s", request_id, alt, checked.merchant_order_id)
     return {"shipment_request_id": request_id, "alt_shipment_id": alt, "recorded": True}
 
 
-def _summary(lines: Sequence[ShipmentLine]) -> str:
-    parts = []
-    for line in lines:
-        bits = []
-        if line.quantity_shipped:
-            bits.append(f"ships {line.quantity_shipped}")
-        if line.quantity_cancelled:
-            bits.append(f"cancels {line.quantity_cancelled}")
-        parts.append(f"{line.merchant_sku} {' and '.join(bits)}")
-    return ", ".join(parts)
+# ---------------------------------------------------------------------- partial accepts
+
+
+def propose_partial_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
+    """Record the cancel-only shipment a partial accept promised (the rules' ``accept_available``
+    policy: ``decision_lines.units_to_cancel``), once per decision, for orders Jet has
+    acknowledged. The upload that follows sends it, so the customer learns at once which
+    units will not come, and the order can complete when the rest ships.
+
+    Units Jet or the warehouse cancelled meanwhile are not cancelled twice: each SKU
+    cancels at most its open units. Returns the number of requests recorded.
+    """
+    due: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for order_id, decision_id, sku, units in conn.execute(read_sql("fulfillment_partial_cancels_due.sql")):
+        due[(order_id, decision_id)].append((sku, units))
+    recorded = 0
+    for (order_id, decision_id), lines in due.items():
+        open_units = warehouse_units(conn, order_id)
+        cancel = tuple(
+            ShipmentLine(sku, 0, n)
+            for sku, units in lines
+            if (n := min(units, open_units[sku].open if sku in open_units else 0)) > 0
+        )
+        if not cancel:
+            log.info("order %s: the %s unit(s) decision %d said to cancel are no longer open", order_id,
+                     sum(u for _, u in lines), decision_id)  # fmt: skip
+            continue
+        receipt = record_shipment(
+            conn, run, Shipment(order_id, cancel, cancel_open_units=True), request_key=f"units_to_cancel/{decision_id}"
+        )
+        recorded += bool(receipt["recorded"])
+    if recorded:
+        log.info("recorded %d cancel-only shipment(s) for units partial accepts said to cancel", recorded)
+    return recorded
 
 
 # ---------------------------------------------------------------------- upload
@@ -404,6 +418,7 @@ def _summary(lines: Sequence[ShipmentLine]) -> str:
 class UploadReceipt:
     queued: int = 0
     refused: int = 0
+    partial_cancels: int = 0
     waiting_for_acknowledgement: int = 0
     unreadable: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
@@ -414,6 +429,7 @@ class UploadReceipt:
         return {
             "queued": self.queued,
             "refused": self.refused,
+            "partial_cancels": self.partial_cancels,
             "waiting_for_acknowledgement": self.waiting_for_acknowledgement,
             "unreadable": self.unreadable,
             "outbox": dict(self.outbox),
@@ -449,15 +465,6 @@ def _refuse(conn: psycopg.Connection, run: RunIdentity, request_id: int, order_i
     conn.execute(
         read_sql("fulfillment_set_problem.sql"),
         {"shipment_request_id": request_id, "problem": problem, "problem_at": run.observed_at},
-    )
-    add_note(
-        conn,
-        order_id,
-        "system:fulfillment",
-        f"shipment request {request_id} refused, not sent to Jet: {problem}",
-        run.observed_at,
-        source=f"shipment_request:{request_id}",
-        dedupe_key=f"shipment_request:{request_id}:refused",
     )
     log.error("shipment request %d of order %s refused: %s", request_id, order_id, problem)
 
@@ -521,6 +528,7 @@ def upload_pending(conn: psycopg.Connection, client: Any, run: RunIdentity) -> U
     """The whole upload step: settle, plan, send, settle, confirm. Returns counts."""
     receipt = UploadReceipt()
     totals = outbox.settle(conn, client, (SHIP,))
+    receipt.partial_cancels = propose_partial_cancels(conn, run)
     plan_uploads(conn, client, run, receipt)
     totals += outbox.drain(conn, client, (SHIP,))
     receipt.outbox = totals.as_xcom()
@@ -547,19 +555,7 @@ def confirm(conn: psycopg.Connection, client: Any, run: RunIdentity) -> int:
         observed_at=run.observed_at,
         dag_run_id=run.dag_run_id,
     )
-    with conn.transaction():
-        for request_id, order_id, alt, shipped, cancelled in conn.execute(
-            read_sql("fulfillment_confirmed.sql"), {"order_ids": ids}
-        ).fetchall():
-            add_note(
-                conn,
-                order_id,
-                "system:fulfillment",
-                f"shipment {alt} confirmed by Jet: {shipped} unit(s) shipped, {cancelled} cancelled",
-                run.observed_at,
-                source=f"shipment_request:{request_id}",
-                dedupe_key=f"shipment_request:{request_id}:confirmed",
-            )
+    # Landing the shipments Jet now shows notes them as confirmed (trigger, migration 0056).
     return len(ids)
 
 

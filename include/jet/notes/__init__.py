@@ -1,9 +1,13 @@
 """Order notes: an append-only, dated history per order (``jet.order_notes``).
 
 The database refuses UPDATE and DELETE on the table (a trigger), so a note, once
-written, stays. People add notes with the ``jet_add_order_note`` DAG; the pipelines
-write system notes (decisions and outbox actions through triggers of migration 0007,
-shipments, returns and refunds through :func:`add_note`).
+written, stays. The table is an order's whole timeline (``jet.order_history``): every
+event that is a row somewhere (Jet's dates and statuses, decisions, outbox actions,
+shipments, returns, refunds) is noted by a trigger on that row's table (migrations 0007
+and 0056), so no Python code writes those. What is left for :func:`add_note` is what
+has no other row: a person's note (the ``jet_add_order_note`` DAG, the inbox's
+comment) and the few pipeline notes about something that did not happen (an order
+left undecided because the catalog is empty).
 
 SQL callers (the decision code, psql) use the same function the Python side uses::
 

@@ -103,6 +103,6 @@ def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id:
 
 
 def history(conn: psycopg.Connection, merchant_order_id: str) -> list[Note]:
-    """The order's notes in the order they were written."""
+    """The order's whole story in time order (``jet.order_history``): Jet's events, ours, people's notes."""
     rows = conn.execute(read_sql("notes_history.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
     return [Note(*row) for row in rows]

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
-from jet.notes import add_note
 from jet.outbox.kinds import REFUND
 from jet.sql import read_sql
 from jet.warehouse.landing import (
@@ -229,17 +228,7 @@ def request_refund(
             )
             cur.executemany(read_sql("refunds_item_insert.sql"), [{"alt_refund_id": alt, **row} for row in rows])
             outbox.queue(conn, run, merchant_order_id, REFUND, body, subject=alt, reason=rows[0]["refund_reason"])
-            total = sum(r["principal"] + r["tax"] + r["shipping_cost"] + r["shipping_tax"] for r in rows)
-            add_note(
-                conn,
-                merchant_order_id,
-                "system:refunds",
-                f"refund {alt} requested: {sum(r['quantity'] for r in rows)} unit(s), {total} USD "
-                f"({rows[0]['refund_reason']})",
-                run.observed_at,
-                source=f"refund:{alt}",
-                dedupe_key=f"refund:{alt}:requested",
-            )
+            # The refund's note is written by the table's trigger at commit (migration 0056).
     elif existing[1] != merchant_order_id:
         raise RefundRefused(f"refund id {alt} belongs to order {existing[1]}, not {merchant_order_id}")
     action = outbox.find(conn, merchant_order_id=merchant_order_id, call=REFUND, subject=alt)
@@ -276,7 +265,7 @@ def follow_refunds(
     seen: dict[str, str] = {}
     read: list[str] = []
     failures: list[tuple[str, JetHttpError]] = []
-    for alt, order_id, auth_id, old_status in sorted(rows, key=lambda r: r[2] in known):
+    for alt, order_id, auth_id, _ in sorted(rows, key=lambda r: r[2] in known):
         try:
             raw = client.get_refund_raw(auth_id)
         except UNREADABLE_ERRORS as exc:  # a 404 too: Jet no longer serves it
@@ -286,7 +275,7 @@ def follow_refunds(
             continue
         failing.saw(auth_id, None)
         read.append(auth_id)
-        status = _record_state(conn, run, batch_key, alt, order_id, auth_id, old_status, raw)
+        status = _record_state(conn, run, batch_key, alt, order_id, auth_id, raw)
         if status is not None:
             seen[alt] = status
     with conn.transaction(), conn.cursor() as cur:
@@ -303,7 +292,6 @@ def _record_state(
     alt: str,
     order_id: str,
     auth_id: str,
-    old_status: str | None,
     raw: bytes,
 ) -> str | None:
     """Record one refund's state from its body; its status, or None when it was quarantined."""
@@ -320,16 +308,6 @@ def _record_state(
                 read_sql("refunds_update_status.sql"),
                 {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
             )
-            if state.refund_status != old_status:
-                add_note(
-                    conn,
-                    order_id,
-                    "system:refunds",
-                    f"refund {alt} is {state.refund_status} at Jet",
-                    run.observed_at,
-                    source=f"refund:{alt}",
-                    dedupe_key=f"refund:{alt}:{state.refund_status}",
-                )
 
         _, refused = land_or_quarantine(conn, cur, write, kind="refund", object_id=auth_id, raw=raw, **stamps)
         if refused:

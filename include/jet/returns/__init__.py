@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
-from jet.notes import add_note
 from jet.outbox.kinds import COMPLETE_RETURN
 from jet.sql import read_sql
 from jet.warehouse.landing import (
@@ -188,7 +187,6 @@ def land_returns(
         if failing.saw(rid, failure):
             break
     receipt.unreadable = len(failures)
-    landed: list[tuple[str, ReturnDetail, bool]] = []
     with conn.transaction(), conn.cursor() as cur:
         take_turn(cur, "jet.returns")
         for rid, raw in fetched:
@@ -198,15 +196,14 @@ def land_returns(
                 receipt.refused += outcome == "refused"
                 continue
             receipt.loaded += 1
-            detail, written = outcome
+            _, written = outcome
             if written is None:
                 continue  # same payload as last time: nothing to change
             receipt.changed += 1
             receipt.new += 1 if written else 0
-            landed.append((rid, detail, written))
         record_unreadable(cur, "return", failures, run.observed_at, batch_key)
         record_read_again(cur, "return", [rid for rid, _ in fetched], run.observed_at)
-        _note_changes(conn, cur, landed, run)
+        # Each return opened or moved on is noted on its order by the table's trigger (0056).
     log.info("returns: %s", receipt.as_xcom())
     failing.check(f"{receipt.loaded} returns landed, {receipt.unreadable} recorded unreadable")
     return receipt
@@ -241,36 +238,6 @@ def _land_one(
 
     inserted, refused = land_or_quarantine(conn, cur, write, kind="return", object_id=rid, raw=raw, **stamps)
     return "refused" if refused else (detail, inserted)
-
-
-def _note_changes(
-    conn: psycopg.Connection, cur: psycopg.Cursor, landed: list[tuple[str, ReturnDetail, bool]], run: RunIdentity
-) -> None:
-    """A note on the order of each return opened or moved on (orders we hold only)."""
-    known = {
-        r[0]
-        for r in cur.execute(
-            read_sql("returns_order_ids_known.sql"), {"ids": [d.merchant_order_id for _, d, _ in landed]}
-        )
-    }
-    for rid, detail, is_new in landed:
-        if detail.merchant_order_id not in known:
-            continue
-        what = (
-            f"return {rid} opened by Jet: "
-            + ", ".join(f"{s.merchant_sku} x{s.return_quantity} ({s.reason})" for s in detail.return_merchant_skus)
-            if is_new
-            else f"return {rid} is {detail.return_status} at Jet"
-        )
-        add_note(
-            conn,
-            detail.merchant_order_id,
-            "system:returns",
-            what,
-            run.observed_at,
-            source=f"return:{rid}",
-            dedupe_key=f"return:{rid}:{'opened' if is_new else detail.return_status}",
-        )
 
 
 # ---------------------------------------------------------------------- completion
@@ -428,17 +395,6 @@ def complete_return(
             action_id = outbox.queue(
                 conn, run, order_id, COMPLETE_RETURN, body, subject=return_id, reason=f"completion: {completion.mode}"
             ).action_id
-            refunded = sum(Decimal(str(v)) for i in body["items"] for v in i["refund_amount"].values())
-            add_note(
-                conn,
-                order_id,
-                "system:returns",
-                f"return {return_id} completion queued ({completion.mode}): refund {refunded} USD, "
-                f"return charge {'agreed' if completion.agree_to_return_charge else 'disputed'}",
-                run.observed_at,
-                source=f"return:{return_id}",
-                dedupe_key=f"return:{return_id}:complete",
-            )
     assert action_id is not None
     applied = outbox.apply_now(conn, client, action_id)
     land_returns(conn, client, run, [return_id])

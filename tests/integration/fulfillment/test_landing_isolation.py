@@ -115,7 +115,7 @@ def test_every_malformed_return_beside_twenty_good_ones(sandbox: Any, shipped: A
     unreadable_count = sum(v.outcome == UNREADABLE for v in RETURN_VARIANTS)
     assert (receipt.listed, receipt.loaded, receipt.unreadable) == (len(returns), GOOD, unreadable_count)
     assert receipt.loaded + receipt.quarantined + receipt.unreadable == receipt.listed
-    notes = fdb.execute("SELECT count(*) FROM jet.order_notes WHERE author = 'system:returns'").fetchone()
+    notes = fdb.execute("SELECT count(*) FROM jet.order_notes WHERE dedupe_key LIKE 'return:%:opened'").fetchone()
     assert notes == (GOOD,), "the good returns noted on their orders"
 
     before = table_checksums(fdb, TABLES)

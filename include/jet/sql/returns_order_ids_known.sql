@@ -1,1 +1,0 @@
-SELECT merchant_order_id FROM jet.orders WHERE merchant_order_id = ANY(%(ids)s);
