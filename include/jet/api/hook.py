@@ -123,6 +123,8 @@ class JetHookSettings:
     :param retry_after_max: cap on a server's ``Retry-After`` (seconds).
     :param token_refresh_margin: renew the token this many seconds before ``expires_on``.
     :param progress_interval: seconds between progress log lines of batch fetches.
+    :param ready_poll_seconds: how often the ready-orders watcher (``jet.triggers``) polls
+        ``GET /orders/ready``; read by the trigger, listed here so it is never sent as a header.
     """
 
     base_path: str = "/api"
@@ -137,6 +139,7 @@ class JetHookSettings:
     retry_after_max: float = 120.0
     token_refresh_margin: float = 300.0
     progress_interval: float = 10.0
+    ready_poll_seconds: float = 5.0
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> JetHookSettings:
@@ -173,6 +176,8 @@ class JetHookSettings:
             raise ValueError("max_retries must be >= 0")
         if min(self.connect_timeout, self.read_timeout) <= 0:
             raise ValueError("timeouts must be > 0")
+        if not self.ready_poll_seconds >= 1:
+            raise ValueError("ready_poll_seconds must be >= 1 (each poll is a request against the budget)")
         if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
             raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
 

@@ -25,6 +25,7 @@ OWN_EXTRAS: dict[str, Any] = {
     "retry_after_max": 10,
     "token_refresh_margin": 60,
     "progress_interval": 1,
+    "ready_poll_seconds": "3",
 }
 
 
@@ -66,6 +67,7 @@ def test_settings_come_from_extras(jet_conn: str) -> None:
         retry_after_max=10.0,
         token_refresh_margin=60.0,
         progress_interval=1.0,
+        ready_poll_seconds=3.0,
     )
     assert set(OWN_EXTRAS) == JET_EXTRA_KEYS
 
