@@ -294,6 +294,41 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def markdown(doc: dict[str, Any]) -> str:
+    """The results as Markdown tables (docs/performance.md carries them)."""
+    results = doc["results"]
+    lines = [
+        f"{doc['executor']} executor, {doc['minutes']:g} min of arrivals at {doc['rate_per_hour']:g} orders/h, "
+        f"watcher poll {doc['poll_seconds']:g} s, load average at the end {doc['load_average_at_end'][0]:.1f} "
+        f"on {doc['cpu_count']} cores",
+        "",
+        "| path | orders | answered | withdrawn | answered twice | p50 | p95 | p99 | max |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for path, r in results.items():
+        s = r["ready_to_ack_seconds"]
+        cells = [f"{s[k]:.1f} s" if s[k] is not None else "-" for k in ("p50", "p95", "p99", "max")]
+        lines.append(
+            f"| {path} | {r['orders']} | {r['answered']} | {len(r['withdrawn'])} | "
+            f"{len(r['answered_more_than_once'])} | " + " | ".join(cells) + " |"
+        )
+    lines += ["", "Scheduler overhead, queued → running per task (p50 / p95 / max, seconds, both deployments):", ""]
+    lines += ["| task | path | runs | p50 | p95 | max |", "|---|---|---|---|---|---|"]
+    for path, r in results.items():
+        for task, cols in r["tasks"].items():
+            q = cols["queued_to_running"]
+            if q["n"]:
+                lines.append(f"| {task} | {path} | {q['n']} | {q['p50']:.2f} | {q['p95']:.2f} | {q['max']:.2f} |")
+    event = results.get("event", {}).get("event_breakdown_seconds")
+    if event:
+        lines += ["", f"Event path, where an order's seconds go ({event['orders_signalled']} orders):", ""]
+        lines += ["| step | p50 | p95 | max |", "|---|---|---|---|"]
+        for name, s in event.items():
+            if isinstance(s, dict) and s["n"]:
+                lines.append(f"| {name} | {s['p50']:.1f} | {s['p95']:.1f} | {s['max']:.1f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=15.0, help="minutes of arrivals (default 15)")
@@ -303,7 +338,12 @@ def main() -> None:
     parser.add_argument("--fraud-check-seconds", type=float, default=60.0, help="created -> ready at Jet")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--paths", default="schedule,event", help="which paths to run (comma-separated)")
+    parser.add_argument("--from-json", type=Path, help="print the tables of an earlier run's results file and stop")
     args = parser.parse_args()
+    if args.from_json:
+        doc = json.loads(args.from_json.read_text())
+        print(markdown(doc))
+        return
     paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     unknown = set(paths) - set(PATHS)
     if unknown:
@@ -376,6 +416,8 @@ def main() -> None:
         + "\n"
     )
     print(table(results, args))
+    print()
+    print(markdown(json.loads(out.read_text())))
     print(f"({elapsed / 60:.1f} min wall; load average now {os.getloadavg()[0]:.1f}; written {out})")
 
 
