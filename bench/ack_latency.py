@@ -12,9 +12,11 @@ warehouse per deployment) and its own Jet sandbox on its real clock:
 * **event**: the same two DAGs plus ``jet_new_orders`` on the ready-orders watcher.
 
 Both sandboxes receive Poisson arrivals at ``--rate`` orders/h for ``--minutes``; Jet's
-fraud check holds each order ``--fraud-check-seconds`` before it is ready. After the
-arrivals stop, the run waits until every order is answered or withdrawn by Jet (its
-15-minute window). Reported per path from the sandbox's ground truth and ledger:
+fraud check holds each order ``--fraud-check-seconds`` before it is ready. The measured
+orders are those ready by the end of the arrivals plus the fraud check (Jet re-sends a
+rejected order as a new one; later re-sends are left out). After the arrivals stop, the
+run waits until every measured order is answered or withdrawn by Jet (its 15-minute
+window). Reported per path from the sandbox's ground truth and ledger:
 ready → acknowledged p50 / p95 / p99 / max (Jet's ``order_acknowledge_date -
 order_ready_date``: the answer, accepted or rejected), orders withdrawn, answers applied
 more than once; from each metadata database the scheduler's overhead per task (scheduled
@@ -131,19 +133,28 @@ class Deployment:
     def now(self) -> datetime:
         return parse_jet_datetime(self.sandbox.now())
 
-    def orders(self, since: datetime) -> list[dict[str, Any]]:
-        """The orders created since ``since`` (the arrivals of this run)."""
+    def orders(self, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
+        """The orders of the measured window: placed since ``since`` and ready by ``until``
+        (or still in Jet's fraud check). Jet re-sends a rejected order as a new one; a
+        re-send that becomes ready after ``until`` is traffic of the next window, not this one.
+        """
         out = []
         for entry in self.sandbox.truth_orders():
             order = entry["order"]
             placed = order.get("order_placed_date") or order.get("order_ready_date")
-            if placed and parse_jet_datetime(placed) >= since:
-                out.append(entry)
+            if not placed or parse_jet_datetime(placed) < since:
+                continue
+            ready = order.get("order_ready_date")
+            if until is not None and ready and parse_jet_datetime(ready) > until:
+                continue
+            if until is not None and not ready and entry["state"].get("resent_from"):
+                continue
+            out.append(entry)
         return out
 
-    def settled(self, since: datetime) -> bool:
-        """Every arrival is ready and then answered or withdrawn."""
-        for entry in self.orders(since):
+    def settled(self, since: datetime, until: datetime) -> bool:
+        """Every order of the window is ready and then answered or withdrawn."""
+        for entry in self.orders(since, until):
             order, state = entry["order"], entry["state"]
             if not order.get("order_ready_date"):
                 return False
@@ -157,8 +168,8 @@ class Deployment:
         self.sandbox.stop()
 
     # ------------------------------------------------------------------ measurements
-    def measure(self, since: datetime) -> dict[str, Any]:
-        orders = self.orders(since)
+    def measure(self, since: datetime, until: datetime) -> dict[str, Any]:
+        orders = self.orders(since, until)
         latencies: list[float] = []
         withdrawn: list[str] = []
         unanswered: list[str] = []
@@ -379,15 +390,16 @@ def main() -> None:
             pause.wait(min(30.0, max(0.0, end - time.monotonic())))
         for d in deployments:
             d.arrivals(0)
+        until = max(d.now() for d in deployments) + timedelta(seconds=args.fraud_check_seconds + 1)
         # Drain: every order becomes ready and is answered, or Jet withdraws it (15 min).
         drain_until = time.monotonic() + args.fraud_check_seconds + 16 * 60
         print("arrivals off; waiting until every order is answered or withdrawn", flush=True)
-        while time.monotonic() < drain_until and not all(d.settled(since) for d in deployments):
+        while time.monotonic() < drain_until and not all(d.settled(since, until) for d in deployments):
             for d in deployments:
                 if d.stack is not None:
                     d.stack.check_alive()
             pause.wait(10.0)
-        results = {d.path: d.measure(since) for d in deployments}
+        results = {d.path: d.measure(since, until) for d in deployments}
     except StackError as exc:
         print(f"an Airflow component failed: {exc}", file=sys.stderr)
         raise
