@@ -133,6 +133,8 @@ class JetHookSettings:
     :param write_budget_wait: longest a write waits for the rate budget; a write that
         would wait longer is not sent (:class:`~jet.api.errors.JetRateLimited` with
         ``sent=False``), so a ``sending`` action is never older than the timeouts allow.
+    :param ready_poll_seconds: how often the ready-orders watcher (``jet.triggers``) polls
+        ``GET /orders/ready``; read by the trigger, listed here so it is never sent as a header.
     """
 
     base_path: str = "/api"
@@ -149,6 +151,7 @@ class JetHookSettings:
     progress_interval: float = 10.0
     late_apply_seconds: float = 10.0
     write_budget_wait: float = 5.0
+    ready_poll_seconds: float = 5.0
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> JetHookSettings:
@@ -185,6 +188,8 @@ class JetHookSettings:
             raise ValueError("max_retries must be >= 0")
         if min(self.connect_timeout, self.read_timeout) <= 0:
             raise ValueError("timeouts must be > 0")
+        if not self.ready_poll_seconds >= 1:
+            raise ValueError("ready_poll_seconds must be >= 1 (each poll is a request against the budget)")
         if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
             raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
         if self.late_apply_seconds < 0 or self.write_budget_wait < 0:

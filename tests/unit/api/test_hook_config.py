@@ -27,6 +27,7 @@ OWN_EXTRAS: dict[str, Any] = {
     "progress_interval": 1,
     "late_apply_seconds": "4",
     "write_budget_wait": 0.5,
+    "ready_poll_seconds": "3",
 }
 
 
@@ -70,6 +71,7 @@ def test_settings_come_from_extras(jet_conn: str) -> None:
         progress_interval=1.0,
         late_apply_seconds=4.0,
         write_budget_wait=0.5,
+        ready_poll_seconds=3.0,
     )
     assert set(OWN_EXTRAS) == JET_EXTRA_KEYS
 
