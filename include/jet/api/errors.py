@@ -95,7 +95,14 @@ class JetNotFound(JetRequestRejected):
 
 
 class JetRateLimited(JetRequestRejected):
-    """Jet answered 429 to a write. Not applied; may be sent again later (writes are never retried here)."""
+    """Jet answered 429 to a write. Not applied; may be sent again later (writes are never retried here).
+
+    :param retry_after: Jet's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class JetRetriesExhausted(JetHttpError):
