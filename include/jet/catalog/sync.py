@@ -26,7 +26,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 500  # pushes recorded per transaction; at most two chunks are queued or in flight
 ROUNDS = 3  # push, settle the unknown ones, push what Jet lacks again
+RECORD_EVERY = 0.05  # seconds: outcomes are recorded this soon after they return
 #: Seconds past the client's connect + read timeouts before an unanswered push is read
 #: back: Jet may apply a write a little after our client gave up on it.
 LATE_APPLY_ALLOWANCE = 2.0
@@ -110,13 +112,16 @@ def push(
     outcomes: list[Outcome] = []
     if not wanted:
         return outcomes
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="catalog-push") as pool:
+    with _quiet(hook), ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="catalog-push") as pool:
         pending: set[Future[Outcome]] = set()
 
         def settle(block_until: int) -> None:
             nonlocal pending
             while len(pending) > block_until:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                # Whatever returned within RECORD_EVERY: one transaction, not one per push.
+                done, pending = wait(pending, timeout=RECORD_EVERY, return_when=ALL_COMPLETED)
+                if not done:
+                    continue
                 batch = [f.result() for f in done]
                 record(conn, batch)  # as they return, not when the chunk is done
                 for outcome in batch:
@@ -130,6 +135,19 @@ def push(
             settle(CHUNK)  # the next chunk is recorded while this one is still sending
         settle(0)
     return outcomes
+
+
+@contextmanager
+def _quiet(hook: JetHook) -> Iterator[None]:
+    """The hook logs every write at INFO; 100,000 such lines would bury the task log, and
+    jet.catalog_pushes holds each push anyway. Refusals and retries still log (WARNING)."""
+    logger = logging.getLogger(hook.log.name)
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def settle_unsettled(
