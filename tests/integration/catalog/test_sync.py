@@ -83,3 +83,25 @@ def test_each_toggle_off_sends_nothing_of_its_kind(sandbox: Any, seeded: Any, ca
     catalog_db.execute("UPDATE jet.inventory SET on_hand = on_hand + 1")
     sync()
     assert {r["path"].rsplit("/", 1)[-1] for r in put_requests(sandbox)} == {"price"}
+
+
+def test_an_order_acknowledged_between_two_syncs_lowers_the_next_push_by_its_units(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any, pull: Any
+) -> None:
+    from jet.decisions import tasks
+    from tests.integration.decisions.conftest import run_at
+
+    sync()
+    sku, node, before = catalog_db.execute(
+        "SELECT sku, fulfillment_node, sellable FROM jet.catalog_wanted WHERE sellable > 5 ORDER BY sku LIMIT 1"
+    ).fetchone()
+    sandbox.generate_orders(1, fulfillment_node=node, lines=[{"merchant_sku": sku, "quantity": 3}])
+    pull()
+    tasks.run_cycle(run_at(sandbox))
+    sandbox.clear_requests()
+
+    sync()
+
+    puts = put_requests(sandbox)
+    assert [r["path"] for r in puts] == [f"/api/merchant-skus/{sku}/inventory"]
+    assert jet_catalog(sandbox)[sku]["inventory"][node] == before - 3
