@@ -136,14 +136,15 @@ class Unsettled:
     state: State
     run_id: str
     sent_at: datetime
+    answered_at: datetime | None
 
 
 def unsettled(conn: psycopg.Connection) -> list[Unsettled]:
     """Pushes still ``sending`` or ``unknown``, oldest first."""
     rows = conn.execute(read_sql("catalog_push_unsettled.sql")).fetchall()
     return [
-        Unsettled(Push(push_id, sku, kind, _as_dict(body)), state, run_id, sent_at)
-        for push_id, sku, kind, body, state, run_id, sent_at in rows
+        Unsettled(Push(push_id, sku, kind, _as_dict(body)), state, run_id, sent_at, answered_at)
+        for push_id, sku, kind, body, state, run_id, sent_at, answered_at in rows
     ]
 
 

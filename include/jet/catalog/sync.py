@@ -157,20 +157,25 @@ def settle_unsettled(
     quiet_seconds: float,
     concurrency: int,
     tally: Tally,
+    lock_taken_at: float,
     clock: Callable[[], float] = time.time,
     pause: Callable[[float], Any] | None = None,
 ) -> int:
     """Read back every unsettled push once it is quiet; returns how many were settled.
 
-    The caller holds the catalog sync lock, so no other sender is alive: a push still
-    ``sending`` belongs to a run that died. One sent less than ``quiet_seconds`` ago may
-    still be in flight at Jet, so the read waits until it is quiet.
+    The caller holds the catalog sync lock (since ``lock_taken_at``, wall clock), so no
+    other sender is alive: a push still ``sending`` belongs to a run that died, at the
+    latest when the lock was taken (its session ended with it), and may have been sent
+    until then. An ``unknown`` one ended when its client gave up (``answered_at``). Either
+    may still land at Jet for ``quiet_seconds`` after that, so the read waits until then.
     """
     found = unsettled(conn)
     if not found:
         return 0
-    newest = max(u.sent_at.timestamp() for u in found)
-    delay = newest + quiet_seconds - clock()
+    last_activity = max(
+        lock_taken_at if u.state == "sending" else (u.answered_at or u.sent_at).timestamp() for u in found
+    )
+    delay = last_activity + quiet_seconds - clock()
     if delay > 0:
         log.info("%d unsettled push(es): waiting %.1f s until quiet, then reading back", len(found), delay)
         (pause or threading.Event().wait)(delay)
@@ -200,11 +205,14 @@ def push_catalog(
     quiet = quiet_seconds(hook, allowance)
     gate = RateGate()
     tally = Tally()
+    lock_taken_at = time.time()  # the caller holds the sync lock from before this call
     planned_first = 0
     started = time.monotonic()
     complete = False
     for round_no in range(1, ROUNDS + 1):
-        settle_unsettled(conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally)
+        settle_unsettled(
+            conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally, lock_taken_at=lock_taken_at
+        )
         wanted = plan(conn, settings)
         if round_no == 1:
             planned_first = len(wanted)
@@ -218,7 +226,9 @@ def push_catalog(
             break
     left = left_out = 0
     if not complete:  # the last round's unknown pushes: settle them, and say what Jet still lacks
-        settle_unsettled(conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally)
+        settle_unsettled(
+            conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally, lock_taken_at=lock_taken_at
+        )
         left = len(unsettled(conn))
         left_out = len(plan(conn, settings))
     receipt = {
