@@ -137,17 +137,34 @@ def push(
     return outcomes
 
 
+class _WarningsOnly:
+    """A hook logger that drops INFO and DEBUG lines and passes the rest."""
+
+    def __init__(self, log: Any) -> None:
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._log, name)
+
+    def debug(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def info(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 @contextmanager
 def _quiet(hook: JetHook) -> Iterator[None]:
     """The hook logs every write at INFO; 100,000 such lines would bury the task log, and
-    jet.catalog_pushes holds each push anyway. Refusals and retries still log (WARNING)."""
-    logger = logging.getLogger(hook.log.name)
-    level = logger.level
-    logger.setLevel(max(level, logging.WARNING))
+    jet.catalog_pushes holds each push anyway. Refusals and retries still log (WARNING).
+    Airflow's loggers are structlog's and ignore stdlib levels, so the hook's own logger
+    (LoggingMixin's cached ``_log``) is wrapped while the senders run."""
+    original = hook.log
+    hook._log = _WarningsOnly(original)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        hook._log = original
 
 
 def settle_unsettled(
