@@ -12,10 +12,11 @@ it into staging tables and upserts `jet.products` and `jet.inventory` in one
 transaction. Loading the same file again changes nothing. `on_hand` is a count as of
 the file's `counted_at` column, else the file's modification time. A refused file fails
 at once (a retry would refuse it again). Emits `jet_catalog_loaded`, which triggers
-`jet_decide_orders`.
+`jet_decide_orders` and `jet_catalog_sync` (stock and prices pushed to Jet).
 
-- **file_path**: the file's name in the inbox (columns `sku, title, unit_cost,
-  replenishable, archived, fulfillment_node, on_hand, safety_stock, counted_at`).
+- **file_path**: the file's name in the inbox (columns `sku, title, unit_cost, price,
+  replenishable, archived, fulfillment_node, on_hand, safety_stock, counted_at,
+  node_price`; see docs/catalog.md).
 """
 
 from __future__ import annotations

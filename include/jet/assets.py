@@ -8,7 +8,8 @@ from airflow.sdk import Asset
 ORDERS_LANDED = Asset(name="jet_orders_landed", group="jet")
 
 # Emitted by jet_load_inventory when a catalog file loaded: orders the catalog guard held
-# (no product yet) are decided at once, not at the next 10-minute tick.
+# (no product yet) are decided at once, not at the next 10-minute tick, and
+# jet_catalog_sync pushes the new stock and prices to Jet.
 CATALOG_LOADED = Asset(name="jet_catalog_loaded", group="jet")
 
 # Emitted by jet_settlement once the P&L is refreshed, with extra {"settled_through": "YYYY-MM-DD"}

@@ -71,6 +71,12 @@ class DirectedCancelRequest(BaseModel):
     lines: dict[str, int] | None = None
 
 
+class ArchiveOnJetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    is_archived: bool = True
+
+
 class GenerateReturnRequest(BaseModel):
     """Body of ``POST /_sandbox/returns/generate``."""
 
@@ -266,10 +272,24 @@ def build_admin_router(server: SandboxServer) -> APIRouter:  # noqa: C901 (the a
                 "merchant_on_hand": s.merchant_on_hand,
                 "is_archived": s.is_archived,
                 "inventory": s.inventory,
+                "node_prices": s.node_prices,
             }
             for s in sb.business.catalog.values()
         ]
         return _json({"fulfillment_nodes": sb.business.nodes, "skus": skus})
+
+    @router.put("/skus/{sku}/archived")
+    async def archive_on_jet(sku: str, body: ArchiveOnJetRequest) -> dict[str, Any]:
+        """Archive (or restore) a SKU on Jet's side, as Jet's catalog team or the merchant's portal
+        would: not a merchant API write, so not in the ledger."""
+        server.sandbox.archive_sku(sku, {"is_archived": body.is_archived})
+        return {"merchant_sku": sku, "is_archived": body.is_archived}
+
+    @router.delete("/skus/{sku}")
+    async def delete_on_jet(sku: str) -> dict[str, Any]:
+        """Jet deletes the SKU: it leaves Jet's SKU list and every /merchant-skus/{sku} call answers 404."""
+        server.sandbox.delete_sku(sku)
+        return {"merchant_sku": sku, "deleted": True}
 
     @router.get("/ledger")
     async def ledger() -> Response:

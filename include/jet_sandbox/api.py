@@ -319,6 +319,12 @@ def build_api_router(get_sandbox: Any) -> APIRouter:  # noqa: C901 (the API rout
         codes = list(sb().business.catalog)[offset : offset + limit]
         return {"sku_urls": [f"/merchant-skus/{code}" for code in codes]}
 
+    @router.get("/merchant-skus/bystatus/{status}/{start}/{count}", response_model=schemas.SkuUrls, tags=["catalog"])
+    async def sku_list_by_status(status: str, start: int = Path(ge=0), count: int = Path(ge=1, le=1000)) -> Any:
+        """SKU urls in one product status (``Archived``, ``Available for Purchase``), paged by start/count."""
+        codes = sb().skus_by_status(status)[start : start + count]
+        return {"sku_urls": [f"/merchant-skus/{code}" for code in codes]}
+
     @router.get("/merchant-skus/{sku}", response_model=schemas.ProductPayload, tags=["catalog"])
     async def sku_get(sku: str) -> Any:
         """Product with Jet's status fields."""

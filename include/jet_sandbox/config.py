@@ -26,7 +26,7 @@ class SandboxConfig(BaseModel):
     rate_limit_per_second: float | None = Field(None, gt=0, description="token bucket refill; null = unlimited")
     rate_limit_burst: int | None = Field(None, ge=1, description="bucket size; null = max(1, rate)")
     # --- generator ------------------------------------------------------------------
-    catalog_size: int = Field(60, ge=5, le=5000)
+    catalog_size: int = Field(60, ge=5, le=100_000, description="SKUs on Jet (the sync benchmark uses 50,000)")
     unknown_sku_share: float = Field(0.08, ge=0, le=1, description="share of Jet SKUs the merchant does not know")
     out_of_stock_share: float = Field(0.08, ge=0, le=1, description="known SKUs with merchant_on_hand 0")
     max_lines: int = Field(5, ge=1, le=5)

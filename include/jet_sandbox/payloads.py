@@ -201,6 +201,11 @@ def settlement_to_dict(report: Settlement, now: datetime, deposit_days: float) -
     }
 
 
+def sku_status(sku: Sku) -> str:
+    """Jet's product status of a SKU (the sandbox lists only these two)."""
+    return "Archived" if sku.is_archived else "Available for Purchase"
+
+
 def sku_to_dict(sku: Sku, nodes: list[str]) -> dict[str, Any]:
     """``GET /merchant-skus/{sku}``: the product plus Jet's status fields."""
     doc: dict[str, Any] = {
@@ -216,7 +221,7 @@ def sku_to_dict(sku: Sku, nodes: list[str]) -> dict[str, Any]:
     doc.update(sku.product_extra)
     doc.update(
         {
-            "status": "Archived" if sku.is_archived else "Available for Purchase",
+            "status": sku_status(sku),
             "sub_status": [],
             "merchant_sku_id": sku.merchant_sku,
             "jet_retail_sku": f"JET{sku.upc}",

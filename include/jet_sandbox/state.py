@@ -50,7 +50,7 @@ from jet_sandbox.model import (
     Settlement,
     Sku,
 )
-from jet_sandbox.payloads import order_to_dict
+from jet_sandbox.payloads import order_to_dict, sku_status
 from jet_sandbox.util import ZERO, dumps, fmt_ts, hex_id, money, parse_ts
 
 ORDER_DETAIL_KEYS = (
@@ -1364,6 +1364,16 @@ class Sandbox:
         else:
             sku.inventory.update(updates)
         sku.inventory_last_update = self.clock.now()
+
+    def skus_by_status(self, status: str) -> list[str]:
+        """SKUs whose product status is ``status`` (case-insensitive), in catalog order."""
+        wanted = status.strip().lower()
+        return [code for code, sku in self.business.catalog.items() if sku_status(sku).lower() == wanted]
+
+    def delete_sku(self, code: str) -> None:
+        """Jet drops the SKU (a 404 from then on): what the merchant sees when Jet deletes a listing."""
+        self.get_sku(code)
+        del self.business.catalog[code]
 
     def archive_sku(self, code: str, body: Any) -> None:
         """``{"is_archived": true}`` makes the SKU inactive, ``false`` sellable again."""

@@ -270,6 +270,14 @@ class SandboxProcess:
         """``/_sandbox/truth/{returns|refunds|settlements|catalog}``."""
         return dict(self._call("GET", f"/_sandbox/truth/{what}"))
 
+    def archive_on_jet(self, sku: str, archived: bool = True) -> Any:
+        """Archive (or restore, ``archived=False``) a SKU on Jet's side (not a merchant write)."""
+        return self._call("PUT", f"/_sandbox/skus/{sku}/archived", json={"is_archived": archived})
+
+    def delete_on_jet(self, sku: str) -> Any:
+        """Jet deletes the SKU."""
+        return self._call("DELETE", f"/_sandbox/skus/{sku}")
+
     def ledger(self) -> list[dict[str, Any]]:
         """Applied writes, in order."""
         return list(self._call("GET", "/_sandbox/ledger")["entries"])

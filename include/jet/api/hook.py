@@ -89,6 +89,7 @@ from jet.api.models import (
     SkuUrlList,
     TokenResponse,
     dump_json,
+    load_json,
     parse_order,
     parse_payload,
 )
@@ -941,6 +942,50 @@ class JetHook(HttpHook):
             if len(page) < page_size:
                 return
             offset += page_size
+
+    def list_skus_by_status(self, status: str, start: int = 0, count: int = 100) -> list[str]:
+        """One page of the SKUs in one product status (``GET /merchant-skus/bystatus/{status}/{start}/{count}``).
+
+        Jet's older listing (seen in one client only): a 404 for the path itself means
+        this Jet does not have it, and the caller falls back to one GET per SKU.
+        """
+        response = self._get(f"/merchant-skus/bystatus/{_seg(status)}/{int(start)}/{int(count)}")
+        return parse_payload(SkuUrlList, response.content).skus
+
+    def iter_skus_by_status(self, status: str, page_size: int = 100) -> Iterator[str]:
+        """Every SKU in one product status, page by page."""
+        start = 0
+        while True:
+            page = self.list_skus_by_status(status, start, page_size)
+            yield from page
+            if len(page) < page_size:
+                return
+            start += page_size
+
+    def get_sku_raw(self, merchant_sku: str) -> dict[str, Any]:
+        """``GET /merchant-skus/{sku}``: the product with Jet's ``status`` and ``is_archived``."""
+        data = load_json(self._get(f"/merchant-skus/{_seg(merchant_sku)}").content)
+        if not isinstance(data, dict):
+            raise PayloadError("$", f"GET /merchant-skus/{merchant_sku}: not a JSON object", raw=str(data)[:500])
+        return data
+
+    def get_inventory(self, merchant_sku: str) -> dict[str, int]:
+        """``GET /merchant-skus/{sku}/inventory``: quantity per fulfillment node as Jet has it."""
+        data = load_json(self._get(f"/merchant-skus/{_seg(merchant_sku)}/inventory").content)
+        nodes = data.get("fulfillment_nodes") if isinstance(data, dict) else None
+        return {str(n["fulfillment_node_id"]): int(n["quantity"]) for n in nodes or []}
+
+    def get_price(self, merchant_sku: str) -> tuple[Decimal | None, dict[str, Decimal]]:
+        """``GET /merchant-skus/{sku}/price``: the price and the per-node prices as Jet has them."""
+        data = load_json(self._get(f"/merchant-skus/{_seg(merchant_sku)}/price").content)
+        if not isinstance(data, dict):
+            return None, {}
+        price = data.get("price")
+        nodes = {
+            str(n["fulfillment_node_id"]): Decimal(str(n["fulfillment_node_price"]))
+            for n in data.get("fulfillment_nodes") or []
+        }
+        return (None if price is None else Decimal(str(price))), nodes
 
     # ------------------------------------------------------------------ misc
 

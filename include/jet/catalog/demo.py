@@ -46,6 +46,7 @@ def catalog_from_sandbox(catalog_json: Mapping[str, Any]) -> Catalog:
             unit_cost=(price * ratio).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
             replenishable=sku.get("category") in REPLENISHABLE_CATEGORIES,
             archived=bool(sku.get("is_archived")),
+            price=price,  # the price Jet shows now: the first sync pushes it unchanged
         )
         on_hand = int(sku["merchant_on_hand"])
         # Split the merchant's stock over the nodes, the first node taking the remainder.

@@ -3,9 +3,15 @@
 One row per SKU and fulfillment node (product columns repeat on each of a SKU's rows;
 a row with an empty ``fulfillment_node`` declares a product without stock)::
 
-    sku,title,unit_cost,replenishable,archived,fulfillment_node,on_hand,safety_stock,counted_at
-    SOCK-1,Blue socks,3.20,false,false,998bb45c821d4d5a84e73d68004f898b,40,,2026-03-02T06:00:00Z
-    SOCK-1,Blue socks,3.20,false,false,4b1f3c0d9e8a4b7c9d2e6f10a3b5c7d9,12,2,2026-03-02T06:00:00Z
+    sku,title,unit_cost,price,replenishable,archived,fulfillment_node,on_hand,safety_stock,counted_at,node_price
+    SOCK-1,Blue socks,3.20,7.99,false,false,998bb45c821d4d5a84e73d68004f898b,40,,2026-03-02T06:00:00Z,
+    SOCK-1,Blue socks,3.20,7.99,false,false,4b1f3c0d9e8a4b7c9d2e6f10a3b5c7d9,12,2,2026-03-02T06:00:00Z,8.49
+
+**Prices are optional.** ``price`` is the SKU's selling price on Jet (what the merchant
+is paid per unit), a product column like ``title``; ``node_price`` is a stock column for
+a node whose price differs. An empty cell (or a file without the column) keeps the
+price already loaded: older exports never erase prices. ``jet.products.price_as_of``
+says when the current price was loaded. ``jet_catalog_sync`` pushes changed prices.
 
 **Stock is a count at a moment.** ``on_hand`` is what was on the shelf at ``counted_at``
 (ISO-8601 with a UTC offset); units shipped after that moment are no longer there, and
@@ -144,6 +150,16 @@ def _money(value: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def _price(value: str) -> Decimal | None:
+    """An optional selling price: empty keeps the current one; Jet refuses 0."""
+    if not value.strip():
+        return None
+    amount = _money(value)
+    if amount <= 0:
+        raise ValueError(f"{shown(value)} is not a price above 0")
+    return amount
+
+
 def _instant(value: str) -> datetime | None:
     text = value.strip()
     if not text:
@@ -171,12 +187,14 @@ COLUMN_TABLE: tuple[Column, ...] = (
     Column("sku", _text(100, required=True), "product", required=True),
     Column("title", _text(500, required=True), "product", required=True),
     Column("unit_cost", _money, "product", required=True),
+    Column("price", _price, "product"),
     Column("replenishable", _bool, "product"),
     Column("archived", _bool, "product"),
     Column("fulfillment_node", _text(64, required=False), "stock", required=True),
     Column("on_hand", _count, "stock", required=True),
     Column("safety_stock", _count, "stock"),
     Column("counted_at", _instant, "stock"),
+    Column("node_price", _price, "stock"),
 )
 COLUMNS = tuple(c.name for c in COLUMN_TABLE)
 REQUIRED_COLUMNS = tuple(c.name for c in COLUMN_TABLE if c.required)
@@ -189,6 +207,7 @@ class ProductRow:
     unit_cost: Decimal
     replenishable: bool
     archived: bool
+    price: Decimal | None = None  # None: keep the price already loaded
 
 
 @dataclass(frozen=True)
@@ -198,6 +217,7 @@ class StockRow:
     on_hand: int
     safety_stock: int | None
     counted_at: datetime | None = None  # None: as of the file's time, else the load's (see load())
+    node_price: Decimal | None = None  # None: keep the node price already loaded
 
 
 @dataclass
@@ -250,9 +270,10 @@ def _row(number: int, raw: dict[str, str], now: datetime | None) -> tuple[dict[s
     node = values.get("fulfillment_node")
     if node and "on_hand" in values and values["on_hand"] is None:
         errors.append(f"row {number}, column on_hand: required when fulfillment_node is given")
-    if not node and (values.get("on_hand") or values.get("safety_stock") or values.get("counted_at")):
+    if not node and any(values.get(c) for c in ("on_hand", "safety_stock", "counted_at", "node_price")):
         errors.append(
-            f"row {number}, column fulfillment_node: required when on_hand, safety_stock or counted_at is given"
+            f"row {number}, column fulfillment_node: required when on_hand, safety_stock, counted_at or node_price"
+            " is given"
         )
     counted = values.get("counted_at")
     if counted is not None and now is not None and counted > now + COUNT_CLOCK_SKEW:
@@ -287,7 +308,7 @@ def parse(text: str, source: str = "catalog file", now: datetime | None = None) 
             if sku in catalog.products and catalog.products[sku] != product:
                 errors.append(
                     f"row {number}, column sku: product columns of {shown(sku)} differ from row {first_row_of[sku]}"
-                    " (title, unit_cost, replenishable and archived must repeat identically)"
+                    " (title, unit_cost, price, replenishable and archived must repeat identically)"
                 )
                 continue
             catalog.products.setdefault(sku, product)
@@ -422,15 +443,17 @@ def to_csv(products: Iterable[ProductRow], stock: Iterable[StockRow]) -> str:
     for row in stock:
         by_sku.setdefault(row.sku, []).append(row)
     for p in products:
-        head = [p.sku, p.title, f"{p.unit_cost:.2f}", str(p.replenishable).lower(), str(p.archived).lower()]
+        price = "" if p.price is None else f"{p.price:.2f}"
+        head = [p.sku, p.title, f"{p.unit_cost:.2f}", price, str(p.replenishable).lower(), str(p.archived).lower()]
         rows_of_sku: list[StockRow | None] = [*by_sku.get(p.sku, [])] or [None]
         for s in rows_of_sku:
             if s is None:
-                writer.writerow([*head, "", "", "", ""])
+                writer.writerow([*head, "", "", "", "", ""])
             else:
                 safety = "" if s.safety_stock is None else s.safety_stock
                 counted = s.counted_at.isoformat().replace("+00:00", "Z") if s.counted_at else ""
-                writer.writerow([*head, s.fulfillment_node, s.on_hand, safety, counted])
+                node_price = "" if s.node_price is None else f"{s.node_price:.2f}"
+                writer.writerow([*head, s.fulfillment_node, s.on_hand, safety, counted, node_price])
     return out.getvalue()
 
 

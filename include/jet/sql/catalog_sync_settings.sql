@@ -1,0 +1,2 @@
+-- The catalog sync's toggles in force.
+SELECT version, push_stock, push_prices, follow_archive FROM jet.current_settings;

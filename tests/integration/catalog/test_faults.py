@@ -1,0 +1,106 @@
+"""Faults: a 429 storm slows the push without losing or repeating an update; answers
+lost after Jet applied a push are settled by read-back; a run killed half way continues
+where it stopped. Counted at the sandbox: no value is pushed twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import poll
+from tests.integration.catalog.conftest import jet_catalog, view, writes
+
+ROOT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.integration
+
+
+def assert_every_sku_in_sync_and_pushed_once(sandbox: Any, conn: Any) -> None:
+    rows = [r for r in view(conn) if r["in_catalog"]]
+    assert rows
+    assert all(r["in_sync"] is True for r in rows), [r for r in rows if not r["in_sync"]][:3]
+    jet = jet_catalog(sandbox)
+    for r in rows:
+        assert jet[r["sku"]]["inventory"][r["fulfillment_node"]] == r["sellable_now"]
+    applied = Counter((e["path"], repr(e["body"])) for e in writes(sandbox))
+    assert max(applied.values()) == 1, [k for k, n in applied.items() if n > 1][:3]
+    skus = {r["sku"] for r in rows}
+    # at most one inventory and one price push per SKU (a read-back may find Jet already had a value)
+    assert len(applied) <= 2 * len(skus)
+
+
+def sync_until_complete(sync: Any, tries: int = 3) -> dict[str, Any]:
+    """Sync as Airflow would, retrying a run that ended with pushes Jet kept failing."""
+    from jet.catalog.sync import PushIncomplete
+
+    for _ in range(tries - 1):
+        try:
+            return sync()
+        except PushIncomplete:
+            continue
+    return sync()
+
+
+def test_a_429_storm_slows_the_push_without_losing_or_repeating_an_update(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any
+) -> None:
+    sandbox.set_faults([{"kind": "rate_429", "rate": 0.5, "methods": ["PUT"], "params": {"retry_after": 1}}])
+
+    receipt = sync()
+
+    assert receipt["push"]["rate_limited"] > 10
+    assert receipt["push"]["outcomes"] == {"accepted": receipt["push"]["planned"]}
+    assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
+    refused = catalog_db.execute("SELECT sum(rate_limited) FROM jet.catalog_pushes").fetchone()[0]
+    assert refused == receipt["push"]["rate_limited"]
+
+
+def test_answers_lost_after_jet_applied_are_settled_by_read_back(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any, jet_connection: Any
+) -> None:
+    jet_connection(read_timeout=1, connect_timeout=1)
+    sandbox.set_faults(
+        [
+            {"kind": "drop_after_apply", "rate": 0.2, "methods": ["PUT"]},
+            {"kind": "error_500", "rate": 0.1, "methods": ["PUT"]},
+        ]
+    )
+
+    sync_until_complete(sync)
+
+    read_back = "SELECT count(*) FROM jet.catalog_pushes WHERE settled_by = 'read_back' AND state = 'accepted'"
+    assert catalog_db.execute(read_back).fetchone()[0] > 0, "some answers were lost after Jet applied the push"
+    assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
+
+
+def test_a_run_killed_half_way_continues_where_it_stopped(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any, jet_connection: Any
+) -> None:
+    jet_connection(read_timeout=1, connect_timeout=1, max_concurrency=4)
+    sandbox.set_faults([{"kind": "latency", "rate": 1.0, "methods": ["PUT"], "params": {"seconds": 0.05}}])
+    env = dict(os.environ)
+    code = (
+        "from jet.catalog.tasks import push_to_jet; from jet.runs import RunIdentity; "
+        "from datetime import UTC, datetime; "
+        "push_to_jet(RunIdentity('jet_catalog_sync', 'killed', datetime(2026, 3, 2, tzinfo=UTC)))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    try:
+        poll(lambda: len(writes(sandbox)) >= 30 or None, timeout=60, what="the first pushes reach Jet", every=0.2)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    left = catalog_db.execute("SELECT count(*) FROM jet.catalog_pushes WHERE state = 'sending'").fetchone()[0]
+    assert left > 0  # the killed run left pushes it had recorded but not settled
+    sandbox.clear_faults()
+
+    receipt = sync()
+
+    assert receipt["push"]["read_back"] >= left
+    assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
