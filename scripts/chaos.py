@@ -3,7 +3,7 @@
     make chaos                                  # seed 1, 10,000 orders, 7 days
     make chaos ARGS="--seed 7 --orders 2000 --days 2"
 
-Uses the scratch warehouse ``<warehouse>_chaos`` (dropped and recreated) and its own
+Uses the scratch warehouse ``<warehouse>_chaos_<seed>`` (dropped and recreated) and its own
 sandbox process; exits 1 unless every figure is 0 and every fault class fired enough.
 Task logs go to ``.local/chaos/seed-<seed>.log``. Run through ``scripts/run`` (make does).
 """
@@ -45,9 +45,9 @@ def logs_to(path: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
-def scratch_url() -> str:
+def scratch_url(seed: int) -> str:
     parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path + "_chaos", "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"{parts.path}_chaos_{seed}", "", ""))
 
 
 def main() -> int:
@@ -63,7 +63,7 @@ def main() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     log_file = logs / f"seed-{args.seed}.log"
     options = CampaignOptions(
-        seed=args.seed, orders=args.orders, days=args.days, target=args.target, warehouse_url=scratch_url()
+        seed=args.seed, orders=args.orders, days=args.days, target=args.target, warehouse_url=scratch_url(args.seed)
     )
     print(f"chaos: seed {args.seed}, {args.orders} orders, {args.days:g} days; task logs in {log_file}", flush=True)
     with logs_to(log_file):
