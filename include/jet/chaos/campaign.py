@@ -70,6 +70,9 @@ class CampaignOptions:
     target: int = 20
     read_timeout: float = 2.0
     warehouse_url: str = ""  # a scratch database, dropped and recreated
+    #: Sandbox start instant (None: its default, a Monday 15:00 UTC). A short campaign
+    #: starts in the evening so that a midnight, hence a settlement, falls inside it.
+    start: str | None = None
 
     @property
     def steps(self) -> int:
