@@ -49,7 +49,8 @@ def test_the_whole_pipeline_ran_on_a_thousand_orders(campaign: CampaignResult) -
     assert writes.get("shipped", 0) >= 700, writes
     assert writes.get("refund", 0) >= 5, writes
     shipments = campaign.log.shipments
-    assert shipments["partial"] and shipments["rest shipped"] and shipments["cancelled"], shipments
+    for kind in ("full", "partial", "rest shipped", "cancelled"):
+        assert shipments[kind] > 0, shipments
     assert campaign.figures.settlements_not_reconciled == 0
 
 
@@ -68,9 +69,8 @@ def test_nothing_lost_duplicated_or_out_of_order(campaign: CampaignResult, figur
 
 
 def test_no_write_was_applied_twice(campaign: CampaignResult) -> None:
-    assert campaign.figures.applied_more_than_once == dict.fromkeys(campaign.figures.applied_more_than_once, 0), (
-        render(campaign)
-    )
+    twice = {kind: n for kind, n in campaign.figures.applied_more_than_once.items() if n}
+    assert twice == {}, render(campaign)
 
 
 @pytest.mark.xfail(
