@@ -2,7 +2,8 @@
 
 Every class says where it acts: ``jet`` classes are sandbox fault rules (armed for one
 step with a budget of fires, counted by the sandbox's tally, so the table shows what
-really fired, not what was asked for); ``warehouse`` classes terminate the pipeline's
+really fired, not what was asked for); ``budget`` lowers Jet's request rate budget for
+a step (a 429 storm, counted from the sandbox's request log); ``warehouse`` classes terminate the pipeline's
 own PostgreSQL session mid-statement; ``process`` kills a task mid-send; ``runs``
 starts two runs of one DAG at once. A class whose fault the sandbox cannot produce yet
 is listed with ``pending`` and reported as such, never silently left out.
@@ -24,6 +25,9 @@ WRITES = r"^/(orders/[^/]+/(acknowledge|shipped)|returns/[^/]+/complete|refunds/
 #: Requests that carry a token (everything but the login and the CSV download).
 AUTHENTICATED = r"^/(?!token$|reports/download/)"
 
+#: Jet's request budget during a 429 storm (requests per second, burst the same).
+STORM_RATE = 5
+
 READ = ["GET"]
 WRITE = ["PUT", "POST"]
 
@@ -33,7 +37,7 @@ class FaultClass:
     """One row of the fault table."""
 
     name: str
-    layer: str  # jet | warehouse | process | runs
+    layer: str  # jet | budget | warehouse | process | runs
     rules: tuple[dict[str, Any], ...] = ()  # sandbox rules (jet layer), without label / budget
     per_step: int = 2  # fires allowed per armed step
     pending: str | None = None  # why the class cannot be switched on yet
@@ -51,8 +55,10 @@ def _rule(kind: str, rate: float, methods: list[str] | None, path: str, **params
 
 
 def fault_classes(read_timeout: float) -> tuple[FaultClass, ...]:
-    """The campaign's classes; hangs last one second past the client's read timeout."""
+    """The campaign's classes; hangs last one second past the client's read timeout,
+    late-applied writes land three read timeouts after they were sent."""
     hang = read_timeout + 1.0
+    late = 3 * read_timeout
     return (
         FaultClass("429 on reads", "jet", (_rule("rate_429", 0.05, READ, JSON_READS, retry_after=1),)),
         FaultClass("429 on writes", "jet", (_rule("rate_429", 0.2, WRITE, WRITES, retry_after=1),)),
@@ -64,16 +70,12 @@ def fault_classes(read_timeout: float) -> tuple[FaultClass, ...]:
         ),
         FaultClass("hang on reads", "jet", (_rule("hang", 0.02, READ, JSON_READS, seconds=hang),), per_step=1),
         FaultClass("hang on writes", "jet", (_rule("hang", 0.1, WRITE, WRITES, seconds=hang),), per_step=1),
-        FaultClass(
-            "late-applied writes",
-            "jet",
-            pending="pending outbox: the sandbox fault that applies a write after the client gave up (h1)",
-        ),
-        FaultClass(
-            "429 storm on writes",
-            "jet",
-            pending="pending outbox: Jet's write rate budget with Retry-After (h1)",
-        ),
+        # Jet applies the write well after the client gave up and after an immediate
+        # read-back: the case the outbox's quiet period exists for.
+        FaultClass("late-applied writes", "jet", (_rule("hang", 0.1, WRITE, WRITES, seconds=late),), per_step=1),
+        # Jet's own request budget drops to STORM_RATE/s for a step: 429s with
+        # Retry-After on writes (and reads); counted from the sandbox's request log.
+        FaultClass("429 storm on writes", "budget", per_step=3),
         FaultClass("drop after apply", "jet", (_rule("drop_after_apply", 0.2, WRITE, WRITES),)),
         FaultClass("truncated JSON", "jet", (_rule("truncated_json", 0.03, READ, JSON_READS),)),
         FaultClass("duplicate list entries", "jet", (_rule("duplicate_urls", 0.3, READ, LISTS),)),

@@ -72,11 +72,13 @@ def run_campaign(options: CampaignOptions) -> CampaignResult:
     from jet_sandbox.testing import SandboxProcess
 
     fresh_database(options.warehouse_url)
-    with SandboxProcess(seed=options.seed, scenario="empty", clock="manual", start=options.start) as sandbox:
+    # A loaded machine can take far longer than the default 20 s to start a process.
+    sandbox_process = SandboxProcess(
+        seed=options.seed, scenario="empty", clock="manual", start=options.start, startup_timeout=120
+    )
+    with sandbox_process as sandbox:
         # Returns come back within the campaign, so completions and their refunds are in it.
-        sandbox.set_config(
-            return_delay_days_min=options.days * 0.05, return_delay_days_max=options.days * 0.4, request_log_max=100
-        )
+        sandbox.set_config(return_delay_days_min=options.days * 0.05, return_delay_days_max=options.days * 0.4)
         with (
             environment(connections(sandbox, options.warehouse_url, options.read_timeout)),
             psycopg.connect(options.warehouse_url, autocommit=True) as conn,

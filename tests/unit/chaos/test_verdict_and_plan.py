@@ -66,7 +66,7 @@ def test_an_acknowledgement_that_contradicts_the_decision_is_counted(statuses: l
     assert figures.acknowledged_and_cancelled == 1
 
 
-def test_the_plan_arms_every_active_class_until_its_target_and_never_a_pending_one() -> None:
+def test_the_plan_arms_every_class_until_its_target() -> None:
     classes = fault_classes(read_timeout=2.0)
     plan = FaultPlan(classes, target=5, steps=200, seed=3)
     fired = {c.name: 0 for c in plan.active}
@@ -75,6 +75,6 @@ def test_the_plan_arms_every_active_class_until_its_target_and_never_a_pending_o
             assert armed.pending is None
             fired[armed.name] += armed.per_step
     assert all(n >= 5 for n in fired.values()), fired
-    assert {c.name for c in classes if c.pending} == {"late-applied writes", "429 storm on writes"}
+    assert len(plan.active) == len(classes) == 15
     rules = plan.sandbox_rules([c for c in classes if c.layer == "jet" and c.pending is None])
     assert all(r["params"]["label"] and r["params"]["max_fires"] >= 1 for r in rules)
