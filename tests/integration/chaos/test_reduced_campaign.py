@@ -75,8 +75,8 @@ def test_no_write_was_applied_twice(campaign: CampaignResult) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a SIGKILLed sender leaves its chunk 'sending' for the 300 s stale limit, so Jet withdraws"
-    " those orders; the outbox rewrite (per-request outcomes, stale limit from the timeouts) fixes it",
+    reason="on the outbox before its rewrite, a SIGKILLed sender leaves its chunk 'sending' for the 300 s"
+    " stale limit and a 429 storm spends every attempt of an acknowledgement, so Jet withdraws those orders",
 )
 def test_no_acknowledgement_was_lost(campaign: CampaignResult) -> None:
     assert campaign.figures.acknowledgements_lost == 0, render(campaign)
