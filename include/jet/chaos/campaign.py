@@ -218,7 +218,7 @@ class Week:
             self.sb.clear_requests()
             self.sb.set_config(rate_limit_per_second=STORM_RATE, rate_limit_burst=STORM_RATE)
         jet_rules = self.plan.sandbox_rules(armed)
-        self.sb.set_faults(jet_rules) if jet_rules else self.sb.clear_faults()
+        self._rules(jet_rules)
         pair_dag = self.rng.choice(("jet_orders", "jet_decide_orders", "jet_fulfillment"))
         pair = "two runs at once" in names
         try:
@@ -243,6 +243,12 @@ class Week:
                     if r["status"] == 429 and r["method"] in ("PUT", "POST") and r["path"].lower() != "/api/token"
                 )
 
+    def _rules(self, rules: list[dict[str, Any]]) -> None:
+        if rules:
+            self.sb.set_faults(rules)
+        else:
+            self.sb.clear_faults()
+
     def _fired(self) -> dict[str, int]:
         return {**self.sb.faults_fired(), **self.log.fired}
 
@@ -264,11 +270,12 @@ class Week:
 
     def _killing(self, target: str, name: str, body: Callable[[], Any]) -> Callable[[], Any]:
         def attempt() -> Any:
-            with WarehouseKiller(self.o.warehouse_url, target) as killer:
-                try:
+            killer = WarehouseKiller(self.o.warehouse_url, target)
+            try:
+                with killer:
                     return body()
-                finally:
-                    self.log.fired[name] += killer.killed
+            finally:  # read after the watcher thread ended (the exit joins it)
+                self.log.fired[name] += killer.killed
 
         return attempt
 
@@ -308,7 +315,7 @@ class Week:
         try:
             killed = sigkill_mid_send(lambda: tasks.send(("acknowledge",)), sending)
         finally:
-            self.sb.set_faults(rules) if rules else self.sb.clear_faults()
+            self._rules(rules)
         if killed:
             self.log.fired["task SIGKILLed mid-send"] += 1
             self.log.task_failures["jet_decide_orders.send_acknowledgements"] += 1
