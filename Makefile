@@ -4,7 +4,7 @@ SHELL := /bin/bash
 RUN := scripts/run
 VENV := .venv
 
-.PHONY: help setup demo test airflow sandbox lint format bench lock clean compose-schema load-inventory
+.PHONY: help setup demo chaos test airflow sandbox lint format bench lock clean compose-schema load-inventory
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ demo: setup ## run the pipelines end to end against the Jet sandbox and print wh
 load-inventory: setup ## load the merchant's catalog/stock CSV into the warehouse (FILE=path.csv)
 	@test -n "$(FILE)" || (echo "usage: make load-inventory FILE=catalog.csv" >&2; exit 2)
 	@$(RUN) python -m jet.catalog.load_csv $(FILE)
+
+chaos: setup ## seeded fault campaign over the whole pipeline, judged against Jet's truth (ARGS="--seed N --orders N --days N")
+	@$(RUN) python scripts/chaos.py $(ARGS)
 
 test: setup ## run the whole test suite (unit, integration, DAGs, sandbox, the console in Chromium)
 	@$(RUN) pytest $(PYTEST_ARGS)

@@ -163,6 +163,17 @@ def build_admin_router(server: SandboxServer) -> APIRouter:  # noqa: C901 (the a
         server.faults.set_rules([])
         return {"faults": []}
 
+    @router.get("/faults/fired")
+    async def get_faults_fired() -> dict[str, Any]:
+        """How many times each fault class fired since the last reset (chaos_faults.py)."""
+        return server.faults.tally.as_json()
+
+    @router.delete("/faults/fired")
+    async def delete_faults_fired() -> dict[str, Any]:
+        """Start the tally again."""
+        server.faults.tally.clear()
+        return server.faults.tally.as_json()
+
     @router.post("/orders/generate")
     async def generate_orders(body: GenerateOrdersRequest) -> dict[str, Any]:
         """Place orders now (``ready``: past the fraud check, the ack window starts now)."""

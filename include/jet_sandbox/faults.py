@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jet_sandbox.chaos_faults import FaultTally, check_params
+
 FAULT_KINDS = (
     "error_500",
     "error_503",
@@ -50,6 +52,7 @@ class FaultRule(BaseModel):
                 re.compile(self.path)
             except re.error as exc:
                 raise ValueError(f"path is not a valid regex: {exc}") from exc
+        check_params(self.params)
 
 
 @dataclass
@@ -61,6 +64,7 @@ class FaultEngine:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"{self.seed}:faults")
+        self.tally = FaultTally()  # what fired, per label (chaos_faults.py)
         self._compiled: list[tuple[FaultRule, re.Pattern[str] | None, set[str] | None]] = []
         #: Rule index -> monotonic instant a 429 storm started by that rule ends.
         self._storms: dict[int, float] = {}
@@ -69,6 +73,7 @@ class FaultEngine:
         """Replace the rules."""
         self.rules = rules
         self._storms = {}
+        self.tally.rules_replaced()
         self._compiled = [
             (r, re.compile(r.path) if r.path else None, {m.upper() for m in r.methods} if r.methods else None)
             for r in rules
@@ -78,6 +83,7 @@ class FaultEngine:
         """Restart the decision stream (at reset)."""
         self.seed = seed
         self.rng = random.Random(f"{seed}:faults")
+        self.tally.clear()
 
     def decide(self, method: str, api_path: str) -> dict[str, FaultRule]:
         """The kinds that fire for this request (first matching rule per kind wins)."""
@@ -92,7 +98,7 @@ class FaultEngine:
                 continue
             if self._storms.get(index, float("-inf")) > now:
                 fired[rule.kind] = rule  # inside a storm: every matching request
-            elif rule.rate >= 1.0 or self.rng.random() < rule.rate:
+            elif (rule.rate >= 1.0 or self.rng.random() < rule.rate) and self.tally.admit(rule):
                 fired[rule.kind] = rule
                 storm = float(rule.params.get("storm_seconds", 0) or 0)
                 if rule.kind == "rate_429" and storm > 0:

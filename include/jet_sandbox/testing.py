@@ -233,6 +233,10 @@ class SandboxProcess:
         """Remove every fault rule."""
         return self._call("DELETE", "/_sandbox/faults")
 
+    def faults_fired(self) -> dict[str, int]:
+        """Fault fires per label (``params.label`` or kind) since the last reset."""
+        return dict(self._call("GET", "/_sandbox/faults/fired")["fired"])
+
     def generate_orders(self, count: int, status: str = "ready", **kwargs: Any) -> list[str]:
         """Place ``count`` orders (``skus=[...]``, ``lines=[...]``, ``fulfillment_node=...``); their ids."""
         body = {"count": count, "status": status, **kwargs}
