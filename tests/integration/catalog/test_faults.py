@@ -104,3 +104,18 @@ def test_a_run_killed_half_way_continues_where_it_stopped(
 
     assert receipt["push"]["read_back"] >= left
     assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
+
+
+def test_the_push_keeps_within_the_connections_rate_budget(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any, jet_connection: Any
+) -> None:
+    jet_connection(rate_limit_per_second=40, rate_limit_burst=4, max_concurrency=8)
+
+    receipt = sync()
+
+    stamps = sorted(r["wall"] for r in sandbox.requests_log() if r["method"] == "PUT")
+    assert len(stamps) == receipt["push"]["requests"] > 80
+    # Over any second, at most burst + rate requests start (the hook's token bucket).
+    worst = max(sum(1 for t in stamps[i:] if t < start + 1.0) for i, start in enumerate(stamps))
+    assert worst <= 4 + 40, worst
+    assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
