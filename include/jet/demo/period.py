@@ -174,13 +174,7 @@ def run_period(
             f"the sandbox clock is at {now:%Y-%m-%d %H:%M}Z but the period starts {plan.start:%Y-%m-%d %H:%M}Z"
         )
     result = PeriodResult(plan, MerchantTally())
-    result.catalog = load_catalog(sandbox, now)
-    progress(f"catalog loaded: {result.catalog}")
-    sync = daily.has("jet_catalog_sync")
-    if sync:  # the load's Asset triggers it; it pushes stock and prices beside the orders
-        daily.start("jet_catalog_sync", now)
-    else:
-        progress("jet_catalog_sync is not in this checkout: the catalog is loaded, no stock or price is pushed")
+    sync = _load_and_push_catalog(sandbox, daily, result, now, progress)
     enable_return_policy()
     sandbox.set_config(**plan.sandbox_config())
     # The scheduler runs jet_orders -> jet_decide_orders and jet_fulfillment (and, on the
@@ -223,14 +217,7 @@ def run_period(
                 for dag_id, at in daily.finished():
                     progress(finished_line(dag_id, at))
                 if now.hour == 0 and now.minute == 0:
-                    with result.timed("jet_settlement"):
-                        daily.start("jet_settlement", now)
-                    # The merchant's nightly stock file: the shelves were refilled during the day,
-                    # so the next day does not run dry (the out-of-stock SKUs stay at 0).
-                    with result.timed("simulated merchant"):
-                        load_catalog(sandbox, now)
-                    if sync:  # the load's Asset triggers a sync
-                        daily.start("jet_catalog_sync", now)
+                    _midnight(sandbox, daily, result, now, sync=sync)
                 if now - last_line >= timedelta(hours=6) or step == plan.steps:
                     progress(step_line(now, plan, result.tally))
                     last_line = now
@@ -248,6 +235,32 @@ def run_period(
         result.report = daily.report(period, now)
     progress(f"P&L report for settlement days {period}: {result.report}")
     return result
+
+
+def _load_and_push_catalog(
+    sandbox: Sandbox, daily: DailyRuns, result: PeriodResult, now: datetime, progress: Callable[[str], None]
+) -> bool:
+    """The period's first stage; True when this checkout has ``jet_catalog_sync`` to push with."""
+    result.catalog = load_catalog(sandbox, now)
+    progress(f"catalog loaded: {result.catalog}")
+    sync = daily.has("jet_catalog_sync")
+    if sync:  # the load's Asset triggers it; it pushes stock and prices beside the orders
+        daily.start("jet_catalog_sync", now)
+    else:
+        progress("jet_catalog_sync is not in this checkout: the catalog is loaded, no stock or price is pushed")
+    return sync
+
+
+def _midnight(sandbox: Sandbox, daily: DailyRuns, result: PeriodResult, now: datetime, *, sync: bool) -> None:
+    """The nightly runs: settlement, the merchant's stock file and, after it, a catalog sync."""
+    with result.timed("jet_settlement"):
+        daily.start("jet_settlement", now)
+    # The merchant's nightly stock file: the shelves were refilled during the day,
+    # so the next day does not run dry (the out-of-stock SKUs stay at 0).
+    with result.timed("simulated merchant"):
+        load_catalog(sandbox, now)
+    if sync:  # the load's Asset triggers a sync
+        daily.start("jet_catalog_sync", now)
 
 
 def finished_line(dag_id: str, at: datetime) -> str:
