@@ -1,6 +1,6 @@
-"""A real ``airflow standalone`` for the console's browser tests, started the way
-``make airflow`` starts it (this project's DAGs and plugins, LocalExecutor, parallelism
-sized for a small machine) but on free ports and a scratch metadata database of its own,
+"""A real ``airflow standalone`` for the console's browser tests: this project's DAGs and
+plugins, LocalExecutor, parallelism sized for a small machine (``make airflow`` starts the
+same components one by one, ``jet.runtime``), on free ports and a scratch metadata database of its own,
 so it never meets another engineer's Airflow or the DAG tests' database.
 
 Only the DAGs a test names are in its DAG folder (links to the real files), all
