@@ -150,8 +150,9 @@ WITH acts AS (
                     (SELECT sum((q #>> '{}')::integer)::integer
                      FROM jsonb_path_query(a.body, '$.shipments[*].shipment_items[*].response_shipment_cancel_qty') q)),
            CASE WHEN a.kind = 'directed_cancel' THEN 'Jet requested the cancellation (request_order_cancel_qty)'
+                WHEN a.kind = 'cancel_units' THEN a.reason
                 WHEN r.request_key LIKE 'units_to_cancel/%' THEN 'PARTIAL_STOCK: accepted what stock allowed'
-                ELSE coalesce(a.reason, 'cancel-only shipment recorded by ' || coalesce(r.actor, r.requested_by))
+                ELSE format('shipment %s recorded by %s', r.alt_shipment_id, coalesce(r.actor, r.requested_by))
            END,
            CASE WHEN a.kind = 'directed_cancel' THEN 'include/jet/decisions/store.py'
                 WHEN a.kind = 'cancel_units' THEN 'include/jet/decisions/manual.py'
