@@ -94,11 +94,6 @@ def _write_back_edges() -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fulfillment, returns and refunds still send through decisions/fulfillment's outbox modules; "
-    "the shared jet.outbox package replaces them (remove this mark when it lands)",
-)
 def test_domain_packages_do_not_import_each_others_write_back() -> None:
     bad = _write_back_edges()
     assert not bad, _offending("writes to Jet go through jet.outbox only", bad)
