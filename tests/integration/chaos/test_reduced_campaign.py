@@ -2,10 +2,7 @@
 midnight, so one settlement), every fault class injected at least three times, judged
 against the sandbox's ground truth and ledger (``make chaos`` runs the full week).
 
-One campaign per module; the tests read its result. The figures the outbox rewrite
-brings to zero are marked ``xfail``: acknowledgements lost strictly (always non-zero
-before it, so an unexpected pass fails and the marker goes), writes applied twice not
-strictly (whether a late apply hits it depends on timing); remove both with the rewrite.
+One campaign per module; the tests read its result, and every figure must be 0.
 """
 
 from __future__ import annotations
@@ -69,20 +66,10 @@ def test_nothing_lost_duplicated_or_out_of_order(campaign: CampaignResult, figur
     assert getattr(campaign.figures, figure) == 0, render(campaign)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="on the outbox before its rewrite, a write Jet applies after the settle's read-back is sent"
-    " again (whether one of the few late applies here hits that depends on timing)",
-)
 def test_no_write_was_applied_twice(campaign: CampaignResult) -> None:
     twice = {kind: n for kind, n in campaign.figures.applied_more_than_once.items() if n}
     assert twice == {}, render(campaign)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the outbox before its rewrite, a SIGKILLed sender leaves its chunk 'sending' for the 300 s"
-    " stale limit and a 429 storm spends every attempt of an acknowledgement, so Jet withdraws those orders",
-)
 def test_no_acknowledgement_was_lost(campaign: CampaignResult) -> None:
     assert campaign.figures.acknowledgements_lost == 0, render(campaign)
