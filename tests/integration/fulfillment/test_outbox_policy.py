@@ -171,7 +171,11 @@ def test_a_failed_action_is_requeued_once_and_read_back_first(
     jet_connection(read_timeout=2, connect_timeout=1, write_budget_wait=1, late_apply_seconds=1)
     (applied_late, refused) = place(LINES, count=2, acknowledge=False)
     run = run_at(sandbox, "jet_approve_order")
-    accept = {"acknowledgement_status": "accepted", "order_items": []}
+    lines = [
+        {"order_item_id": item, "order_item_acknowledgement_status": "fulfillable"}
+        for item in _items(fdb, applied_late).values()
+    ]
+    accept = {"acknowledgement_status": "accepted", "order_items": lines}
     late = outbox.queue(fdb, run, applied_late, "acknowledge", accept, reason="test").action_id
     # Our side gave up on it (failed), but Jet applied it after all.
     fdb.execute(
