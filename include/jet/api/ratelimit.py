@@ -56,33 +56,39 @@ class TokenBucket:
         return self.rate <= 0
 
     def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self._updated)
-        self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
+        # During a pause (slow_down) _updated lies ahead: nothing refills until it ends.
+        if now <= self._updated:
+            return
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
 
-    def _paused_for(self, now: float) -> float:
-        if threading.get_ident() in self._exempt:
+    def _exempt_now(self) -> bool:
+        return threading.get_ident() in self._exempt
+
+    def _ahead(self, now: float) -> float:
+        """Seconds until the bucket starts again (a pause), for this caller."""
+        if self._exempt_now():
             return 0.0
-        return max(0.0, self._paused_until - now)
+        return max(0.0, (self._paused_until if self.unlimited else self._updated) - now)
 
     def _wait_locked(self, now: float, tokens: float) -> float:
-        paused = self._paused_for(now)
         if self.unlimited:
-            return paused
+            return self._ahead(now)
         self._refill(now)
         short = tokens - self._tokens
-        return max(paused, 0.0 if short <= 0 else short / self.rate)
+        return self._ahead(now) + (0.0 if short <= 0 else short / self.rate)
 
     def reserve(self, tokens: float = 1.0) -> float:
         """Take ``tokens`` now and return how many seconds the caller must wait before using them."""
         with self._lock:
             now = self._clock()
-            paused = self._paused_for(now)
             if self.unlimited:
-                return paused
+                return self._ahead(now)
             self._refill(now)
             self._tokens -= tokens
-            return max(paused, 0.0 if self._tokens >= 0 else -self._tokens / self.rate)
+            # Reservations made during a pause queue behind its end, spaced at the rate:
+            # the pause never ends in a stampede.
+            return self._ahead(now) + (0.0 if self._tokens >= 0 else -self._tokens / self.rate)
 
     def reserve_within(self, max_wait: float, tokens: float = 1.0) -> float | None:
         """Like :meth:`reserve`, but only when the wait is at most ``max_wait`` seconds;
@@ -114,15 +120,19 @@ class TokenBucket:
                 self._exempt = set()
             if caller_waits:
                 self._exempt.add(threading.get_ident())
-            self._paused_until = max(self._paused_until, now + max(0.0, pause))
+            until = now + max(0.0, pause)
+            self._paused_until = max(self._paused_until, until)
+            if not self.unlimited:
+                self._refill(now)
+                # Nothing in hand, nothing refilled before the pause ends.
+                self._tokens = min(self._tokens, 0.0)
+                self._updated = max(self._updated, until)
             if already:
                 return
             self.slowdowns += 1
             if not self.unlimited:
-                self._refill(now)
                 self.rate = max(min(floor, self.max_rate), self.rate * factor)
                 self.burst = max(1.0, min(self.max_burst, self.rate))
-                self._tokens = min(self._tokens, self.burst)
 
     def recover(self, step: float = 0.02) -> None:
         """An answer that was not a 429: climb back towards the configured budget by
@@ -137,7 +147,7 @@ class TokenBucket:
     def try_acquire(self, tokens: float = 1.0) -> bool:
         """Take ``tokens`` only if available right now; never waits."""
         with self._lock:
-            if self._paused_until > self._clock():
+            if self._ahead(self._clock()) > 0:
                 return False
             if self.unlimited:
                 return True

@@ -44,7 +44,8 @@ The failure policy (each line is enforced by a test in ``tests/integration/outbo
    ``ON CONFLICT`` on the dedupe key; ordered kinds (shipped calls) go one at a time
    per merchant order, oldest first.
 
-Run keys (``requested_by``) come from the DAG run's id (:mod:`jet.runs`).
+Run keys (``requested_by``) are unique per DAG run: its id when it has no logical
+date, else its logical time to the microsecond (:attr:`jet.runs.RunIdentity.run_key`).
 """
 
 from jet.outbox.core import (

@@ -54,13 +54,17 @@ def test_a_dag_outside_the_shared_params_is_checked_against_what_airflow_serves(
     served = {
         "action_id": {"value": None, "schema": {"type": "integer", "minimum": 1}, "description": None, "source": None}
     }
-    validate_conf("jet_retry_action", {"action_id": 7}, served)
+    validate_conf("jet_plugin_action", {"action_id": 7}, served)
     with pytest.raises(ParamsRefused, match="Invalid input for param action_id"):
-        validate_conf("jet_retry_action", {"action_id": 0}, served)
+        validate_conf("jet_plugin_action", {"action_id": 0}, served)
     with pytest.raises(ParamsRefused, match="unknown parameter 'action'"):
-        validate_conf("jet_retry_action", {"action": 7}, served)
+        validate_conf("jet_plugin_action", {"action": 7}, served)
     with pytest.raises(ParamsRefused, match="declares no Params"):
-        validate_conf("jet_retry_action", {"action_id": 7})
+        validate_conf("jet_plugin_action", {"action_id": 7})
+    # jet_retry_action is one of the shared Params now: checked without asking Airflow.
+    validate_conf("jet_retry_action", {"action_id": 7})
+    with pytest.raises(ParamsRefused, match="Invalid input for param action_id"):
+        validate_conf("jet_retry_action", {"action_id": 0})
 
 
 def test_ship_refuses_what_jet_would_and_previews_partial_lines(

@@ -14,14 +14,19 @@ from tests.integration.decisions.conftest import run_at
 
 pytestmark = pytest.mark.integration
 
-BODY = {"acknowledgement_status": "accepted", "order_items": []}
+BODY = {
+    "acknowledgement_status": "accepted",
+    "order_items": [{"order_item_id": "i1", "order_item_acknowledgement_status": "fulfillable"}],
+}
 
 
 def test_the_registry_and_jet_action_kinds_agree(decisions_db: Any) -> None:
     assert outbox.check_registry(decisions_db) == []
 
 
-def test_queueing_needs_a_reason_and_a_body_jet_would_take(sandbox: Any, pull: Any, decisions_db: Any) -> None:
+def test_queueing_needs_a_reason_and_a_body_jet_would_take(
+    sandbox: Any, pull: Any, decisions_db: Any, jet_connection: Any
+) -> None:
     (oid,) = sandbox.generate_orders(1, status="ready")
     pull()
     run = run_at(sandbox)
@@ -34,7 +39,9 @@ def test_queueing_needs_a_reason_and_a_body_jet_would_take(sandbox: Any, pull: A
     assert decisions_db.execute("SELECT count(*) FROM jet.actions").fetchone() == (0,)
 
 
-def test_the_same_write_queued_by_two_runs_at_once_is_one_action(sandbox: Any, pull: Any, decisions_db: Any) -> None:
+def test_the_same_write_queued_by_two_runs_at_once_is_one_action(
+    sandbox: Any, pull: Any, decisions_db: Any, jet_connection: Any
+) -> None:
     (oid,) = sandbox.generate_orders(1, status="ready")
     pull()
     results: list[Any] = []

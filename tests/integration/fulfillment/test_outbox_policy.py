@@ -171,7 +171,11 @@ def test_a_failed_action_is_requeued_once_and_read_back_first(
     jet_connection(read_timeout=2, connect_timeout=1, write_budget_wait=1, late_apply_seconds=1)
     (applied_late, refused) = place(LINES, count=2, acknowledge=False)
     run = run_at(sandbox, "jet_approve_order")
-    accept = {"acknowledgement_status": "accepted", "order_items": []}
+    lines = [
+        {"order_item_id": item, "order_item_acknowledgement_status": "fulfillable"}
+        for item in _items(fdb, applied_late).values()
+    ]
+    accept = {"acknowledgement_status": "accepted", "order_items": lines}
     late = outbox.queue(fdb, run, applied_late, "acknowledge", accept, reason="test").action_id
     # Our side gave up on it (failed), but Jet applied it after all.
     fdb.execute(
@@ -207,3 +211,36 @@ def test_a_failed_action_is_requeued_once_and_read_back_first(
         retry_action(run_at(sandbox, "jet_retry_action"), bad)
     with pytest.raises(outbox.ActionRefused, match="re-queued once already"):
         retry_action(run_at(sandbox, "jet_retry_action"), bad)
+
+
+def test_two_fulfilment_uploads_at_once_both_succeed_and_ship_once(
+    sandbox: Any, place: Any, fdb: psycopg.Connection
+) -> None:
+    orders = place(LINES, count=6)
+    for n, oid in enumerate(orders):
+        record_shipment(
+            fdb,
+            run_at(sandbox, "jet_ship_order"),
+            Shipment(oid, (ShipmentLine("SKU-A", 1),), "UPS", None, f"C{n}", sandbox_now(sandbox)),
+        )
+    runs = [run_at(sandbox, "jet_fulfillment"), run_at(sandbox, "jet_fulfillment")]
+    errors: list[Exception] = []
+    start = threading.Barrier(2)
+
+    def one(run: Any) -> None:
+        try:
+            start.wait(10)
+            upload(run)
+        except Exception as exc:  # noqa: BLE001 - asserted below: the test must see both runs end
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(run,)) for run in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [], "both uploads succeed"
+    shipped = Counter(s["alt_shipment_id"] for e in ship_ledger(sandbox) for s in e["body"]["shipments"])
+    assert len(shipped) == 6
+    assert set(shipped.values()) == {1}, "each shipment applied once"
+    assert fdb.execute("SELECT count(*) FROM jet.actions WHERE call = 'ship'").fetchone() == (6,)

@@ -145,3 +145,11 @@ def test_an_unlimited_bucket_still_pauses_on_a_429() -> None:
     bucket.slow_down(3.0)
     assert bucket.reserve() == 3.0
     assert not bucket.try_acquire()
+
+
+def test_reservations_made_during_a_pause_queue_behind_it_at_the_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=20, burst=20, clock=clock, sleep=clock.sleep)
+    bucket.slow_down(1.0)  # now 10/s, burst 10
+    waits = [bucket.reserve() for _ in range(5)]
+    assert waits == pytest.approx([1.1, 1.2, 1.3, 1.4, 1.5]), "no stampede when the pause ends"

@@ -15,12 +15,18 @@ WHEN = datetime(2026, 3, 2, 15, 0, 0, 250_000, tzinfo=UTC)
 
 
 def test_two_runs_in_the_same_second_have_different_keys_and_a_retry_the_same() -> None:
-    first = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.250000+00:00", WHEN)
-    later = WHEN.replace(microsecond=750_000)
-    second = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.750000+00:00", later)
+    # Manual runs without a logical date: keyed by the DAG run's id.
+    first = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.250000+00:00_aB3", WHEN, None, False)
+    second = RunIdentity("jet_add_order_note", "manual__2026-03-02T15:00:00.250000+00:00_xY9", WHEN, None, False)
     assert first.run_key != second.run_key
-    assert first.run_key == RunIdentity(first.dag_id, first.dag_run_id, first.observed_at).run_key
-    assert first.run_key.endswith("/manual__2026-03-02T15:00:00.250000+00:00")
+    assert first.run_key == "jet_add_order_note/manual__2026-03-02T15:00:00.250000+00:00_aB3"
+    retry = RunIdentity(first.dag_id, first.dag_run_id, first.observed_at, None, False)
+    assert retry.run_key == first.run_key, "a retried task of the same run writes under the same key"
+    # Runs with a logical date (one per DAG and date): the time, microseconds kept.
+    a = RunIdentity("jet_orders", "scheduled__a", WHEN)
+    b = RunIdentity("jet_orders", "scheduled__b", WHEN.replace(microsecond=750_000))
+    assert (a.run_key, b.run_key) == ("jet_orders/20260302T150000.250000Z", "jet_orders/20260302T150000.750000Z")
+    assert RunIdentity("jet_orders", "x", WHEN.replace(microsecond=0)).run_key == "jet_orders/20260302T150000Z"
 
 
 def test_the_stale_limit_and_the_quiet_period_follow_from_the_clients_timeouts() -> None:
