@@ -357,7 +357,8 @@ class JetHook(HttpHook):
     def settings(self) -> JetHookSettings:
         """The effective settings (reads the connection on first access)."""
         self._ensure_ready()
-        assert self._settings is not None
+        if self._settings is None:
+            raise RuntimeError("JetHook has no settings after reading its connection")
         return self._settings
 
     def _ensure_ready(self) -> requests.Session:
@@ -451,8 +452,8 @@ class JetHook(HttpHook):
         budget down for every thread (reads and writes); other answers let it recover.
         """
         session = self._ensure_ready()
-        assert self._limiter is not None
-        assert self._settings is not None
+        if self._limiter is None or self._settings is None:
+            raise RuntimeError("JetHook has no rate budget after reading its connection")
         if write:
             wait = self._limiter.reserve_within(self._settings.write_budget_wait)
             if wait is None:
@@ -539,7 +540,8 @@ class JetHook(HttpHook):
         with self._token_lock:  # one thread fetches, the others wait for its token
             if self._authorization is None or self._clock() >= self._token_valid_until:
                 self._fetch_token_locked()
-            assert self._authorization is not None
+            if self._authorization is None:
+                raise RuntimeError("Jet's token endpoint gave no token")
             return self._authorization, self._token_generation
 
     def _invalidate_token(self, generation: int) -> None:
@@ -549,8 +551,8 @@ class JetHook(HttpHook):
                 self._authorization = None
 
     def _fetch_token_locked(self) -> None:
-        assert self._credentials is not None
-        assert self._settings is not None
+        if self._credentials is None or self._settings is None:
+            raise RuntimeError("JetHook fetches a token only after reading its connection")
         user, secret = self._credentials
         url = self.url_for("/token")
         body = dump_json_obj({"user": user, "pass": secret})

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.errors import JetNotFound
 from jet.failures import PermanentError
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -72,7 +72,7 @@ def apply(
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(read_sql("catalog_jet_stage.sql"))
         copy_rows(cur, "stage_jet_skus", ("sku", "is_archived"), jet_skus.items())
-        lost, listed_before = cur.execute(read_sql("catalog_jet_lost.sql")).fetchone()
+        lost, listed_before = one(cur.execute(read_sql("catalog_jet_lost.sql")).fetchone(), "catalog_jet_lost.sql")
         if not accept_mass_delisting and lost >= MIN_LOST_REFUSED and lost > MAX_LOST_SHARE * listed_before:
             raise JetListSuspect(
                 f"Jet's SKU list lacks {lost} of the {listed_before} SKUs it listed at the last pull: "
@@ -84,8 +84,12 @@ def apply(
         for statement in statements[:-1]:
             cur.execute(statement, params)
         changed = cur.execute(statements[-1], params).fetchall()
-        lacking, lacking_shown = cur.execute(read_sql("catalog_jet_lacking.sql"), {"shown": SHOWN}).fetchone()
-        not_on_jet, not_on_jet_shown = cur.execute(read_sql("catalog_not_on_jet.sql"), {"shown": SHOWN}).fetchone()
+        lacking, lacking_shown = one(
+            cur.execute(read_sql("catalog_jet_lacking.sql"), {"shown": SHOWN}).fetchone(), "catalog_jet_lacking.sql"
+        )
+        not_on_jet, not_on_jet_shown = one(
+            cur.execute(read_sql("catalog_not_on_jet.sql"), {"shown": SHOWN}).fetchone(), "catalog_not_on_jet.sql"
+        )
     archived_now = sorted(sku for sku, was, now, _ in changed if now and not was)
     restored_now = sorted(sku for sku, was, now, _ in changed if was and not now)
     receipt = {

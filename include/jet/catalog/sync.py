@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from jet.catalog.pushes import Outcome, Push, RateGate, Wanted, open_pushes, read_back, record, send, unsettled
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -63,7 +63,9 @@ class SyncSettings:
 
 def current_settings(conn: psycopg.Connection) -> SyncSettings:
     """The toggles in force (``jet.current_settings``)."""
-    return SyncSettings(*conn.execute(read_sql("catalog_sync_settings.sql")).fetchone())
+    return SyncSettings(
+        *one(conn.execute(read_sql("catalog_sync_settings.sql")).fetchone(), "catalog_sync_settings.sql")
+    )
 
 
 def plan(conn: psycopg.Connection, settings: SyncSettings) -> list[Wanted]:

@@ -26,13 +26,14 @@ covered by the DAG tests; the SIGKILL class runs its sender in a real child proc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ import psycopg
 from jet.chaos.breakers import WarehouseKiller, at_once, sigkill_mid_send
 from jet.chaos.faults import STORM_RATE, FaultClass, FaultPlan, fault_classes
 from jet.runs import RunIdentity
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ RETRIES = 2
 CANCEL_REQUEST_SHARE = 0.01
 #: Refunds the merchant posts per hour (one unit of a shipped order each).
 REFUNDS_PER_HOUR = 2
-PARCEL = {"carrier": "UPS", "shipping_method": "UPS Ground", "ship_from_zip": "07030"}
+PARCEL: dict[str, Any] = {"carrier": "UPS", "shipping_method": "UPS Ground", "ship_from_zip": "07030"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class CampaignLog:
     refunds_posted: int = 0
     fired: dict[str, int] = field(default_factory=dict)  # our own faults (warehouse/process/runs)
     errors: list[str] = field(default_factory=list)  # first lines of the distinct errors
-    seconds: Counter[str] = field(default_factory=Counter)  # wall time per task
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # wall time per task
 
     def note_error(self, task: str, exc: BaseException) -> None:
         line = f"{task}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:240]
@@ -310,7 +311,7 @@ class Week:
         self.sb.set_faults([hold, *rules])
 
         def sending() -> bool:
-            return bool(self.conn.execute(read_sql("chaos_sending.sql")).fetchone()[0])
+            return bool(one(self.conn.execute(read_sql("chaos_sending.sql")).fetchone(), "chaos_sending.sql")[0])
 
         try:
             killed = sigkill_mid_send(lambda: tasks.send(("acknowledge",)), sending)
@@ -333,7 +334,7 @@ class Week:
                 self._cancel_request(oid)  # the customer cancels while the parcel is packed
             roll = _fraction(self.o.seed, oid, "ship")
             tracking = "1ZCH" + hashlib.sha256(f"{oid}/{stage}".encode()).hexdigest()[:12].upper()
-            parcel = {**PARCEL, "tracking_number": tracking, "ship_date": now}
+            parcel: dict[str, Any] = {**PARCEL, "tracking_number": tracking, "ship_date": now}
             if stage == 0 and roll < 0.06:
                 shipment, kind = Shipment(oid, cancel_open_units=True), "cancelled"
             elif stage == 0 and roll < 0.22 and units > 1:
@@ -394,7 +395,7 @@ class Week:
                 "alt_refund_id": f"CHAOS-{self.o.seed}-{oid}",
             }
             run = self.run("jet_refund_order", now, f"manual_{oid}")
-            if self.task("jet_refund_order", lambda run=run, params=params: post(run, params)) is not None:
+            if self.task("jet_refund_order", functools.partial(post, run, params)) is not None:
                 self.log.refunds_posted += 1
 
     def settlement_dag(self, now: datetime, lookback_days: int, through_today: bool = False) -> None:

@@ -125,7 +125,7 @@ def render(result: CampaignResult) -> str:
         f"task attempts that failed {failed}, runs failed after retries {given_up},"
         f" concurrent runs that failed {concurrent}, deadline alerts {result.log.deadline_alerts}"
     )
-    slowest = ", ".join(f"{k} {v:.0f}" for k, v in result.log.seconds.most_common(6))
+    slowest = ", ".join(f"{k} {v:.0f}" for k, v in sorted(result.log.seconds.items(), key=lambda kv: -kv[1])[:6])
     lines.append(f"wall seconds by task: {slowest}")
     pending = [c for c in result.classes if c.pending]
     for c in pending:

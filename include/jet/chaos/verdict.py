@@ -120,7 +120,7 @@ def judge_ledger(figures: Figures, ledger: Iterable[Mapping[str, Any]], decision
 def judge_orders(figures: Figures, truth: Iterable[Mapping[str, Any]], conn: psycopg.Connection) -> None:
     """Orders lost, duplicated, and acknowledgements lost, against the ground truth."""
     landed = {oid: (lines, units) for oid, lines, units in conn.execute(read_sql("chaos_landed_orders.sql"))}
-    decisions = dict(conn.execute(read_sql("chaos_decisions.sql")).fetchall())
+    decisions: dict[str, str] = dict(conn.execute(read_sql("chaos_decisions.sql")).fetchall())
     for entry in truth:
         order, state = entry["order"], entry["state"]
         oid = order["merchant_order_id"]
@@ -154,7 +154,7 @@ def judge_settlements(figures: Figures, truth: Iterable[Mapping[str, Any]], conn
 def verdict(sandbox: Any, conn: psycopg.Connection) -> Figures:
     """All figures, from the sandbox's ground truth and ledger and the warehouse."""
     figures = Figures()
-    decisions = dict(conn.execute(read_sql("chaos_decisions.sql")).fetchall())
+    decisions: dict[str, str] = dict(conn.execute(read_sql("chaos_decisions.sql")).fetchall())
     judge_ledger(figures, sandbox.ledger(), decisions)
     judge_orders(figures, sandbox.truth_orders(), conn)
     judge_settlements(figures, sandbox.truth("settlements")["settlements"], conn)

@@ -286,7 +286,8 @@ def decide_and_record(
                 if dry_run or kind is None:
                     continue
                 body = acknowledgement_body(decision)
-                assert body is not None
+                if body is None:
+                    raise ValueError(f"decision {decision.outcome.value} of {decision.order_id} has no body")
                 outbox.queue(
                     conn,
                     run,

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from jet.demo.merchant import MerchantTally, complete_waiting_returns, refund_some, ship_due
 from jet.demo.plan import PeriodPlan
 from jet.report.figures import ReportPeriod
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,9 @@ def finished_line(dag_id: str, at: datetime) -> str:
         return f"  {dag_id} run of {at:%Y-%m-%d %H:%M}Z done"
     day_end = at
     with connect(autocommit=True) as conn:
-        settlements, reconciled, lines, orders = conn.execute(read_sql("demo_progress_settlement.sql")).fetchone()
+        settlements, reconciled, lines, orders = one(
+            conn.execute(read_sql("demo_progress_settlement.sql")).fetchone(), "demo_progress_settlement.sql"
+        )
     return (
         f"  jet_settlement for {(day_end - timedelta(days=1)).date()}: {settlements} settlement(s) landed,"
         f" {reconciled} reconciled to the cent, {lines:,} lines, {orders:,} orders with settled P&L"
@@ -282,7 +284,7 @@ def step_line(now: datetime, plan: PeriodPlan, tally: MerchantTally) -> str:
     from jet.warehouse.db import connect
 
     with connect(autocommit=True) as conn:
-        orders, decided, acked = conn.execute(read_sql("demo_progress.sql")).fetchone()
+        orders, decided, acked = one(conn.execute(read_sql("demo_progress.sql")).fetchone(), "demo_progress.sql")
     shipped = ", ".join(f"{k} {v}" for k, v in tally.shipments.items())
     return (
         f"  {now:%Y-%m-%d %H:%M}Z: {orders} orders landed, {decided} decided, {acked} accepted;"

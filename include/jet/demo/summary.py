@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.report.charts import money
 from jet.report.figures import Headline, ReportPeriod, headline
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -131,7 +131,9 @@ def summarize(
     for outcome, n, ordered, shipped, cancelled in conn.execute(read_sql("demo_summary_outcomes.sql"), window):
         outcomes[outcome] = n
         units = [units[0] + ordered, units[1] + shipped, units[2] + cancelled]
-    ready, answered, within, p50, p99, slowest = conn.execute(read_sql("demo_summary_latency.sql"), window).fetchone()
+    ready, answered, within, p50, p99, slowest = one(
+        conn.execute(read_sql("demo_summary_latency.sql"), window).fetchone(), "demo_summary_latency.sql"
+    )
     after: dict[str, dict[str, int]] = {"return": {}, "refund": {}}
     for what, status, n in conn.execute(read_sql("demo_summary_aftersales.sql"), window):
         after[what][status] = n

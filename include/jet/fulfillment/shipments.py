@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from jet import limits, outbox
 from jet.failures import PermanentError
 from jet.outbox.kinds import SHIP
-from jet.sql import read_sql
+from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -247,7 +247,8 @@ def ship_body(shipment: Shipment, alt_shipment_id: str) -> dict[str, Any]:
         ],
     }
     if ships:
-        assert shipment.ship_date is not None
+        if shipment.ship_date is None:
+            raise ShipmentRefused(f"shipment {alt_shipment_id} ships units but has no ship date")
         body_shipment.update(
             {
                 "carrier": shipment.carrier,
@@ -354,8 +355,7 @@ def record_shipment(
                 "requested_at": run.observed_at,
             },
         ).fetchone()
-        assert created is not None
-        request_id, alt = created
+        request_id, alt = one(created, "fulfillment_request_insert.sql")
         ship_body(checked, alt)  # Jet's own rules, before anything is stored for good
         with conn.cursor() as cur:
             cur.executemany(

@@ -28,7 +28,7 @@ from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
 from jet.outbox.kinds import REFUND
-from jet.sql import read_sql
+from jet.sql import MissingRow, one, read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
     OutageWatch,
@@ -232,10 +232,10 @@ def request_refund(
     elif existing[1] != merchant_order_id:
         raise RefundRefused(f"refund id {alt} belongs to order {existing[1]}, not {merchant_order_id}")
     action = outbox.find(conn, merchant_order_id=merchant_order_id, call=REFUND, subject=alt)
-    assert action, f"refund {alt} has no action"
+    if not action:
+        raise MissingRow(f"refund {alt} of order {merchant_order_id} has no action in jet.actions")
     outbox.apply_now(conn, client, action[0].action_id)
-    row = conn.execute(read_sql("refunds_get.sql"), {"alt_refund_id": alt}).fetchone()
-    assert row is not None
+    row = one(conn.execute(read_sql("refunds_get.sql"), {"alt_refund_id": alt}).fetchone(), "refunds_get.sql")
     log.info("refund %s of order %s posted: Jet id %s, %s", alt, merchant_order_id, row[2], row[3])
     return {
         "alt_refund_id": alt,

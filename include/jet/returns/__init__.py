@@ -29,7 +29,7 @@ from jet import outbox
 from jet.api.errors import JetHttpError
 from jet.failures import PermanentError
 from jet.outbox.kinds import COMPLETE_RETURN
-from jet.sql import read_sql
+from jet.sql import MissingRow, one, read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
     OutageWatch,
@@ -395,7 +395,8 @@ def complete_return(
             action_id = outbox.queue(
                 conn, run, order_id, COMPLETE_RETURN, body, subject=return_id, reason=f"completion: {completion.mode}"
             ).action_id
-    assert action_id is not None
+    if action_id is None:
+        raise MissingRow(f"completion of return {return_id} of order {order_id} has no action in jet.actions")
     applied = outbox.apply_now(conn, client, action_id)
     land_returns(conn, client, run, [return_id])
     return {"merchant_return_authorization_id": return_id, "merchant_order_id": order_id, "state": applied["state"]}
@@ -403,8 +404,7 @@ def complete_return(
 
 def auto_complete(conn: psycopg.Connection, client: Any, run: RunIdentity) -> dict[str, Any]:
     """Complete in full the open returns the policy always accepts (if it is on)."""
-    policy = conn.execute(read_sql("returns_policy.sql")).fetchone()
-    assert policy is not None, "jet.return_policy is empty: was migration 0007 applied?"
+    policy = one(conn.execute(read_sql("returns_policy.sql")).fetchone(), "returns_policy.sql")
     version, enabled, reasons, max_refund, agree, _hours = policy
     if not enabled:
         return {"policy_version": version, "auto_complete": False, "completed": 0}

@@ -80,7 +80,8 @@ class Deployment:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
         }
         if self.executor == "celery":
-            assert self.broker_url is not None  # checked in __post_init__
+            if self.broker_url is None:  # refused in __post_init__ already
+                raise ValueError("the Celery executor needs a broker URL")
             env.update(
                 celery.celery_settings(
                     broker_url=self.broker_url,
