@@ -250,7 +250,14 @@ def queue(
         ) from None
     if row is not None:
         return Queued(int(row[0]), True)
-    existing = find(conn, dedupe_key=key)[0]
+    found = find(conn, dedupe_key=key)
+    if not found:
+        taken = [f"{a.kind} (action {a.action_id}, {a.state})" for a in find(conn, merchant_order_id=merchant_order_id)]
+        raise ActionConflict(
+            f"{name} of order {merchant_order_id} cannot be queued: the order already has {', '.join(taken)} "
+            "(an order gets one acknowledgement call, ever, and one action per kind)"
+        )
+    existing = found[0]
     if (existing.merchant_order_id, existing.kind) != (merchant_order_id, name):
         raise ActionConflict(
             f"dedupe key {key!r} belongs to action {existing.action_id} ({existing.kind} of order "

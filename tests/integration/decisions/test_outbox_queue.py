@@ -67,3 +67,35 @@ def test_the_same_write_queued_by_two_runs_at_once_is_one_action(
     rejected = {**BODY, "acknowledgement_status": "rejected - other"}
     with pytest.raises(outbox.ActionConflict, match="one acknowledgement call"):
         outbox.queue(decisions_db, run_at(sandbox), oid, "cancel", rejected, reason="x")
+
+
+def test_many_writes_queued_by_two_runs_at_once_never_fail(
+    sandbox: Any, pull: Any, decisions_db: Any, jet_connection: Any
+) -> None:
+    # Two runs racing on the same writes: whichever unique index Postgres checks first,
+    # the loser gets the winner's action, never a UniqueViolation (it raced on
+    # (merchant_order_id, kind) while the insert named only dedupe_key as its target).
+    oids = sandbox.generate_orders(40, status="ready")
+    pull()
+    errors: list[BaseException] = []
+    created: list[bool] = []
+    start = threading.Barrier(2)
+
+    def queue_all(n: int) -> None:
+        run = run_at(sandbox, "jet_decide_orders")
+        with connect(autocommit=True, actor=f"run{n}") as conn:
+            for oid in oids:
+                start.wait(10)
+                try:
+                    created.append(outbox.queue(conn, run, oid, "acknowledge", BODY, reason="in stock").created)
+                except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=queue_all, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(created) == [False] * len(oids) + [True] * len(oids)
+    assert decisions_db.execute("SELECT count(*) FROM jet.actions").fetchone() == (len(oids),)
