@@ -22,10 +22,6 @@ from jet.sql import one, read_sql
 if TYPE_CHECKING:
     import psycopg
 
-#: Outcomes in which the buyer receives nothing of the order.
-WHOLLY_CANCELLED = ("rejected", "withdrawn by Jet", "cancelled at shipment")
-
-
 @dataclass(frozen=True)
 class DemoSummary:
     """Every figure the demo prints at the end."""
@@ -36,6 +32,8 @@ class DemoSummary:
     units_ordered: int
     units_shipped: int
     units_cancelled: int
+    orders_cancelled: int  # internal status cancelled (rules, operator, Jet's withdrawal, every unit)
+    orders_rejected: int  # internal status rejected: declined for short stock, not a cancellation
     ready: int  # orders that became ready in the period
     answered: int
     within_window: int
@@ -53,13 +51,14 @@ class DemoSummary:
         return sum(self.outcomes.values())
 
     @property
-    def orders_cancelled(self) -> int:
-        return sum(self.outcomes.get(k, 0) for k in WHOLLY_CANCELLED)
+    def cancellation_rate(self) -> Decimal | None:
+        """Share of orders cancelled (docs/statuses.md: by the rules, an operator, Jet, or every unit)."""
+        return (Decimal(self.orders_cancelled) / self.orders).quantize(Decimal("0.0001")) if self.orders else None
 
     @property
-    def cancellation_rate(self) -> Decimal | None:
-        """Share of orders wholly cancelled (rejected, withdrawn by Jet, or every unit cancelled)."""
-        return (Decimal(self.orders_cancelled) / self.orders).quantize(Decimal("0.0001")) if self.orders else None
+    def rejection_rate(self) -> Decimal | None:
+        """Share of orders rejected (declined at acknowledgement for short stock)."""
+        return (Decimal(self.orders_rejected) / self.orders).quantize(Decimal("0.0001")) if self.orders else None
 
     @property
     def unit_cancellation_rate(self) -> Decimal | None:
@@ -79,8 +78,9 @@ class DemoSummary:
             f"  ready -> acknowledged over {self.answered:,} of {self.ready:,} orders ready:"
             f" p50 {minutes(self.ack_p50_seconds)}, p99 {minutes(self.ack_p99_seconds)},"
             f" max {minutes(self.ack_max_seconds)}; {self.within_window:,} within Jet's 15 minutes",
-            f"  cancellation rate: {share(self.cancellation_rate)} of orders wholly cancelled"
-            f" ({self.orders_cancelled:,}); {share(self.unit_cancellation_rate)} of units"
+            f"  cancellation rate: {share(self.cancellation_rate)} of orders cancelled"
+            f" ({self.orders_cancelled:,}); rejection rate {share(self.rejection_rate)}"
+            f" ({self.orders_rejected:,} declined for short stock); {share(self.unit_cancellation_rate)} of units"
             f" ({self.units_cancelled:,} cancelled, {self.units_shipped:,} shipped)",
             "  writes applied at Jet (sandbox ledger): "
             + (", ".join(f"{k} {v:,}" for k, v in self.writes.items()) or "none"),
@@ -134,6 +134,9 @@ def summarize(
     ready, answered, within, p50, p99, slowest = one(
         conn.execute(read_sql("demo_summary_latency.sql"), window).fetchone(), "demo_summary_latency.sql"
     )
+    cancelled, rejected = one(
+        conn.execute(read_sql("demo_summary_cancellations.sql"), window).fetchone(), "demo_summary_cancellations.sql"
+    )
     after: dict[str, dict[str, int]] = {"return": {}, "refund": {}}
     for what, status, n in conn.execute(read_sql("demo_summary_aftersales.sql"), window):
         after[what][status] = n
@@ -144,6 +147,8 @@ def summarize(
         units_ordered=units[0],
         units_shipped=units[1],
         units_cancelled=units[2],
+        orders_cancelled=cancelled,
+        orders_rejected=rejected,
         ready=ready,
         answered=answered,
         within_window=within,

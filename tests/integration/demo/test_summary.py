@@ -181,14 +181,26 @@ def test_orders_by_outcome_are_what_jet_shows(period: dict[str, Any]) -> None:
 def test_cancellation_rate(period: dict[str, Any]) -> None:
     s: DemoSummary = period["summary"]
     orders = in_period(period["orders"])
+    # Jet's side: the buyer got nothing of these (rejected, withdrawn, every unit cancelled).
     wholly = [e for e in orders if truth_outcome(e) in ("rejected", "withdrawn by Jet", "cancelled at shipment")]
-    assert s.orders_cancelled == len(wholly) > 0
-    assert s.cancellation_rate == (Decimal(len(wholly)) / len(orders)).quantize(Decimal("0.0001"))
+    assert s.orders_cancelled + s.orders_rejected == len(wholly) > 0
+    assert s.orders_cancelled > 0
+    assert s.orders_rejected > 0
+    # Rejected = the rules declined the order for short stock (a reject decision, sent).
+    (rejects,) = period["conn"].execute(
+        "SELECT count(DISTINCT a.merchant_order_id) FROM jet.actions a JOIN jet.decisions d USING (decision_id)"
+        " WHERE a.call = 'reject' AND a.state = 'applied' AND NOT d.dry_run"
+    ).fetchone()
+    assert s.orders_rejected == rejects
+    assert s.cancellation_rate == (Decimal(s.orders_cancelled) / len(orders)).quantize(Decimal("0.0001"))
+    assert s.rejection_rate == (Decimal(s.orders_rejected) / len(orders)).quantize(Decimal("0.0001"))
     # The analysts' view counts the same orders (the warehouse holds only this period's).
-    cancelled, total = (
-        period["conn"].execute("SELECT sum(orders_cancelled), sum(orders) FROM analytics.cancellation_rate").fetchone()
+    cancelled, rejected, total = (
+        period["conn"]
+        .execute("SELECT sum(orders_cancelled), sum(orders_rejected), sum(orders) FROM analytics.cancellation_rate")
+        .fetchone()
     )
-    assert (cancelled, total) == (s.orders_cancelled, s.orders)
+    assert (cancelled, rejected, total) == (s.orders_cancelled, s.orders_rejected, s.orders)
     assert s.unit_cancellation_rate == (Decimal(s.units_cancelled) / s.units_ordered).quantize(Decimal("0.0001"))
 
 
@@ -331,6 +343,7 @@ def test_the_printed_summary_says_every_figure(period: dict[str, Any]) -> None:
     for figure in (
         f"{s.orders:,}", *(f"{n:>7,}" for n in s.outcomes.values()), f"p50 {s.ack_p50_seconds / 60:.1f} min",
         f"p99 {s.ack_p99_seconds / 60:.1f} min", f"{s.cancellation_rate * 100:.1f} %",
+        f"rejection rate {s.rejection_rate * 100:.1f} %",
         *(f"{k} {v:,}" for k, v in s.writes.items()), money(s.money.revenue), money(s.money.fees),
         money(s.money.refunds), money(s.money.cogs), money(s.money.contribution_margin),
         f"{s.money.settlements_reconciled} of {s.money.settlements}", str(s.report),
