@@ -86,8 +86,10 @@ class Deployment:
         self.args = args
         self.workdir = ROOT / ".local" / "bench" / "ack_latency" / f"{args.executor}-{path}"
         db = base_url.rsplit("/", 1)[1]
-        self.warehouse_url = scratch_database(base_url, f"{db}_ackbench_{path}", airflow_metadata=False)
-        self.metadata_url = scratch_database(meta_reference, f"{db}_ackbench_{path}_meta", airflow_metadata=True)
+        # Named by executor too: a Local and a Celery run may go on at the same time.
+        name = f"{db}_ackbench_{args.executor}_{path}"
+        self.warehouse_url = scratch_database(base_url, name, airflow_metadata=False)
+        self.metadata_url = scratch_database(meta_reference, f"{name}_meta", airflow_metadata=True)
         self.sandbox = SandboxProcess(
             seed=args.seed, scenario="empty", clock="real", start=datetime.now(UTC).isoformat()
         )
