@@ -86,8 +86,10 @@ class Deployment:
         self.args = args
         self.workdir = ROOT / ".local" / "bench" / "ack_latency" / f"{args.executor}-{path}"
         db = base_url.rsplit("/", 1)[1]
-        self.warehouse_url = scratch_database(base_url, f"{db}_ackbench_{path}", airflow_metadata=False)
-        self.metadata_url = scratch_database(meta_reference, f"{db}_ackbench_{path}_meta", airflow_metadata=True)
+        # Named by executor too: a Local and a Celery run may go on at the same time.
+        name = f"{db}_ackbench_{args.executor}_{path}"
+        self.warehouse_url = scratch_database(base_url, name, airflow_metadata=False)
+        self.metadata_url = scratch_database(meta_reference, f"{name}_meta", airflow_metadata=True)
         self.sandbox = SandboxProcess(
             seed=args.seed, scenario="empty", clock="real", start=datetime.now(UTC).isoformat()
         )
@@ -323,13 +325,16 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {path} | {r['orders']} | {r['answered']} | {len(r['withdrawn'])} | "
             f"{len(r['answered_more_than_once'])} | " + " | ".join(cells) + " |"
         )
-    lines += ["", "Scheduler overhead, queued → running per task (p50 / p95 / max, seconds, both deployments):", ""]
-    lines += ["| task | path | runs | p50 | p95 | max |", "|---|---|---|---|---|---|"]
-    for path, r in results.items():
-        for task, cols in r["tasks"].items():
-            q = cols["queued_to_running"]
-            if q["n"]:
-                lines.append(f"| {task} | {path} | {q['n']} | {q['p50']:.2f} | {q['p95']:.2f} | {q['max']:.2f} |")
+    paths = list(results)
+    lines += ["", "Scheduler overhead per task, queued → running (seconds, p50 / p95 over the runs; runs):", ""]
+    lines += ["| task | " + " | ".join(paths) + " |", "|---|" + "---|" * len(paths)]
+    tasks = sorted({t for r in results.values() for t in r["tasks"]})
+    for task in tasks:
+        cells = []
+        for path in paths:
+            q = results[path]["tasks"].get(task, {}).get("queued_to_running", {"n": 0})
+            cells.append(f"{q['p50']:.2f} / {q['p95']:.2f} ({q['n']})" if q["n"] else "-")
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
     event = results.get("event", {}).get("event_breakdown_seconds")
     if event:
         lines += ["", f"Event path, where an order's seconds go ({event['orders_signalled']} orders):", ""]

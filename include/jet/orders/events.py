@@ -50,13 +50,16 @@ def land_signalled(run: RunIdentity, merchant_order_ids: list[str], source: Any 
     from jet.warehouse.db import connect
 
     source = source or JetHook()
+    # Runs overlap and two can start in the same second: the run id keeps their batch keys
+    # apart (a retry of the same run keeps its own).
+    run_key = f"{run.run_key}/{run.dag_run_id}" if run.dag_run_id else run.run_key
     with connect(autocommit=True) as conn:
         receipt = ingest_orders(
             source,
             conn,
             unique(merchant_order_ids),
             kind="ready",
-            run_key=run.run_key,
+            run_key=run_key,
             observed_at=run.observed_at,
             dag_run_id=run.dag_run_id,
         )

@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 DEFAULT_POLL_SECONDS = 5.0
 #: The fastest poll accepted: one request a second is already 5 % of Jet's default budget.
 MIN_POLL_SECONDS = 1.0
-#: An order signalled but still not landed after this long is signalled again.
-DEFAULT_RESIGNAL_SECONDS = 120.0
+#: An order signalled but still not landed after this long is signalled again (a run
+#: lands in seconds; the new event also frees a run Airflow left queued).
+DEFAULT_RESIGNAL_SECONDS = 60.0
 
 
 class SignalMemory:
