@@ -345,7 +345,7 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=15.0, help="minutes of arrivals (default 15)")
     parser.add_argument("--rate", type=float, default=120.0, help="orders per hour (default 120)")
@@ -356,55 +356,64 @@ def main() -> None:
     parser.add_argument("--paths", default="schedule,event", help="which paths to run (comma-separated)")
     parser.add_argument("--from-json", type=Path, help="print the tables of an earlier run's results file and stop")
     args = parser.parse_args()
-    if args.from_json:
-        doc = json.loads(args.from_json.read_text())
-        print(markdown(doc))
-        return
-    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
-    unknown = set(paths) - set(PATHS)
+    args.path_list = [p.strip() for p in args.paths.split(",") if p.strip()]
+    unknown = set(args.path_list) - set(PATHS)
     if unknown:
         parser.error(f"unknown paths {sorted(unknown)}; known: {sorted(PATHS)}")
-    if args.executor == "celery":
+    if args.executor == "celery" and not args.from_json:
         from jet.celery_config import redis_problem
 
         problem = redis_problem()
         if problem:
             parser.error(problem)
+    return args
 
+
+def _run(deployments: list[Deployment], args: argparse.Namespace) -> dict[str, Any]:
+    """Start each Airflow, run the arrivals, drain, and measure every path."""
+    pause = threading.Event()
+    for d in deployments:
+        d.prepare()
+    # One after the other: starting two Airflows at once on two cores only slows both.
+    for d in deployments:
+        d.start_airflow()
+        print(f"[{d.path}] Airflow up ({args.executor}) on {d.stack.url if d.stack else '?'}", flush=True)
+    since = min(d.now() for d in deployments) - timedelta(seconds=1)
+    for d in deployments:
+        d.arrivals(args.rate)
+    print(f"arrivals on for {args.minutes:g} min at {args.rate:g}/h", flush=True)
+    end = time.monotonic() + args.minutes * 60
+    while time.monotonic() < end:
+        for d in deployments:
+            if d.stack is not None:
+                d.stack.check_alive()
+        pause.wait(min(30.0, max(0.0, end - time.monotonic())))
+    for d in deployments:
+        d.arrivals(0)
+    until = max(d.now() for d in deployments) + timedelta(seconds=args.fraud_check_seconds + 1)
+    # Drain: every order becomes ready and is answered, or Jet withdraws it (15 min).
+    drain_until = time.monotonic() + args.fraud_check_seconds + 16 * 60
+    print("arrivals off; waiting until every order is answered or withdrawn", flush=True)
+    while time.monotonic() < drain_until and not all(d.settled(since, until) for d in deployments):
+        for d in deployments:
+            if d.stack is not None:
+                d.stack.check_alive()
+        pause.wait(10.0)
+    return {d.path: d.measure(since, until) for d in deployments}
+
+
+def main() -> None:
+    args = _arguments()
+    if args.from_json:
+        print(markdown(json.loads(args.from_json.read_text())))
+        return
+    paths = args.path_list
     base_url = os.environ["JET_WAREHOUSE_URL"]
     meta_reference = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     began = time.monotonic()
     deployments = [Deployment(p, args, base_url, meta_reference) for p in paths]
-    pause = threading.Event()
     try:
-        for d in deployments:
-            d.prepare()
-        # One after the other: starting two Airflows at once on two cores only slows both.
-        for d in deployments:
-            d.start_airflow()
-            print(f"[{d.path}] Airflow up ({args.executor}) on {d.stack.url if d.stack else '?'}", flush=True)
-        since = min(d.now() for d in deployments) - timedelta(seconds=1)
-        for d in deployments:
-            d.arrivals(args.rate)
-        print(f"arrivals on for {args.minutes:g} min at {args.rate:g}/h", flush=True)
-        end = time.monotonic() + args.minutes * 60
-        while time.monotonic() < end:
-            for d in deployments:
-                if d.stack is not None:
-                    d.stack.check_alive()
-            pause.wait(min(30.0, max(0.0, end - time.monotonic())))
-        for d in deployments:
-            d.arrivals(0)
-        until = max(d.now() for d in deployments) + timedelta(seconds=args.fraud_check_seconds + 1)
-        # Drain: every order becomes ready and is answered, or Jet withdraws it (15 min).
-        drain_until = time.monotonic() + args.fraud_check_seconds + 16 * 60
-        print("arrivals off; waiting until every order is answered or withdrawn", flush=True)
-        while time.monotonic() < drain_until and not all(d.settled(since, until) for d in deployments):
-            for d in deployments:
-                if d.stack is not None:
-                    d.stack.check_alive()
-            pause.wait(10.0)
-        results = {d.path: d.measure(since, until) for d in deployments}
+        results = _run(deployments, args)
     except StackError as exc:
         print(f"an Airflow component failed: {exc}", file=sys.stderr)
         raise

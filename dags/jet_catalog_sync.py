@@ -28,7 +28,7 @@ from datetime import timedelta
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 from jet.assets import CATALOG_LOADED
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -40,7 +40,8 @@ from jet.dag_defaults import START_DATE, default_args
     max_active_runs=1,  # two syncs would push the same values
     dagrun_timeout=timedelta(minutes=55),
     default_args=default_args(execution_timeout=timedelta(minutes=50)),
-    tags=["jet", "catalog"],
+    description="Hourly, after a catalog load, by hand: push stock and prices Jet lacks, follow SKUs archived on Jet",
+    tags=tags("catalog", "stock", "prices"),
     doc_md=__doc__,
     params={
         "accept_mass_delisting": Param(

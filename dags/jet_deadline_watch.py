@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 
 
 @dag(
@@ -30,7 +30,8 @@ from jet.dag_defaults import START_DATE, default_args
     dagrun_timeout=timedelta(minutes=2),
     # One quick retry (a lost warehouse connection); the next run is 2 minutes later anyway.
     default_args=default_args(retries=1, retry_delay=timedelta(seconds=20), execution_timeout=timedelta(minutes=1)),
-    tags=["jet", "orders", "decisions", "alerts"],
+    description="Every 2 minutes: fail loudly when an acknowledgement is not applied 5 minutes before Jet's deadline",
+    tags=tags("operations", "orders", "alerts"),
     doc_md=__doc__,
 )
 def jet_deadline_watch() -> None:

@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, AssetWatcher, Param, dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import JET_ID_PATTERN, MAX_ORDER_IDS
 from jet.triggers import ReadyOrdersTrigger
 
@@ -50,7 +50,8 @@ READY_ORDERS = Asset(
     dagrun_timeout=timedelta(minutes=5),  # far inside Jet's 15-minute window
     # Short retry delay: the point of this DAG is seconds; a slow retry is the 10-minute path's job.
     default_args=default_args(execution_timeout=timedelta(minutes=4), retry_delay=timedelta(seconds=5)),
-    tags=["jet", "orders", "ingestion", "decisions"],
+    description="Seconds after Jet lists a ready order: land exactly the new ones and answer them (event-driven)",
+    tags=tags("ingest", "orders", "decisions"),
     doc_md=__doc__,
     params={
         "merchant_order_ids": Param(

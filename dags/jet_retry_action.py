@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from jet.dag_defaults import START_DATE, default_args
+from jet.dag_defaults import START_DATE, default_args, tags
 from jet.dag_params import retry_action_params
 
 
@@ -29,7 +29,8 @@ from jet.dag_params import retry_action_params
     max_active_runs=4,  # re-queues of different actions are independent; the outbox serialises per order
     # One retry only: a refused re-queue is refused again; a lost connection is settled on retry.
     default_args=default_args(retries=1),
-    tags=["jet", "outbox", "manual"],
+    description="By hand: re-queue one failed write to Jet (action_id), once, after reading Jet back",
+    tags=tags("manual", "outbox"),
     doc_md=__doc__,
     params=retry_action_params(),
 )

@@ -22,6 +22,7 @@ from jet.sql import one, read_sql
 if TYPE_CHECKING:
     import psycopg
 
+
 @dataclass(frozen=True)
 class DemoSummary:
     """Every figure the demo prints at the end."""

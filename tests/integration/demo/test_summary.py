@@ -187,10 +187,14 @@ def test_cancellation_rate(period: dict[str, Any]) -> None:
     assert s.orders_cancelled > 0
     assert s.orders_rejected > 0
     # Rejected = the rules declined the order for short stock (a reject decision, sent).
-    (rejects,) = period["conn"].execute(
-        "SELECT count(DISTINCT a.merchant_order_id) FROM jet.actions a JOIN jet.decisions d USING (decision_id)"
-        " WHERE a.call = 'reject' AND a.state = 'applied' AND NOT d.dry_run"
-    ).fetchone()
+    (rejects,) = (
+        period["conn"]
+        .execute(
+            "SELECT count(DISTINCT a.merchant_order_id) FROM jet.actions a JOIN jet.decisions d USING (decision_id)"
+            " WHERE a.call = 'reject' AND a.state = 'applied' AND NOT d.dry_run"
+        )
+        .fetchone()
+    )
     assert s.orders_rejected == rejects
     assert s.cancellation_rate == (Decimal(s.orders_cancelled) / len(orders)).quantize(Decimal("0.0001"))
     assert s.rejection_rate == (Decimal(s.orders_rejected) / len(orders)).quantize(Decimal("0.0001"))
