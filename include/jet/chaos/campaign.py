@@ -122,6 +122,10 @@ def connections(sandbox: Any, warehouse_url: str, read_timeout: float) -> dict[s
             "max_concurrency": 8,
             "connect_timeout": read_timeout,
             "read_timeout": read_timeout,
+            # The late-applied class lands a write 3 read timeouts after it was sent: the
+            # outbox's quiet period (timeouts + this allowance, from when the client gave
+            # up) must outlast it, and scales with the timeouts like the faults do.
+            "late_apply_seconds": 3 * read_timeout,
             "backoff_base": 0.05,
             "backoff_max": 1.0,
             "retry_after_max": 2.0,
