@@ -68,18 +68,9 @@ def bench_database() -> str:
 
 
 def point_hook_at(sandbox: SandboxProcess) -> None:
-    os.environ["AIRFLOW_CONN_JET_API"] = json.dumps(
-        {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox.port,
-            "schema": "http",
-            "login": sandbox.user,
-            "password": sandbox.secret,
-            # A budget far above what one sandbox serves: it must not be what we measure.
-            "extra": {"rate_limit_per_second": 100000, "rate_limit_burst": 1000, "max_concurrency": CONCURRENCY},
-        }
-    )
+    # A budget far above what one sandbox serves: it must not be what we measure.
+    extra = {"rate_limit_per_second": 100000, "rate_limit_burst": 1000, "max_concurrency": CONCURRENCY}
+    os.environ["AIRFLOW_CONN_JET_API"] = sandbox.airflow_connection(extra=extra)
 
 
 def plain_loop(api_url: str, token: str, puts: list[tuple[str, str]]) -> int:

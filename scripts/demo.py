@@ -12,7 +12,6 @@ runs. The summary is read back from the warehouse and Jet's ledger
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -54,23 +53,12 @@ def fresh_demo_warehouse() -> str:
 
 def connections(sandbox: SandboxProcess, warehouse: str) -> dict[str, str]:
     """AIRFLOW_CONN_* (and the warehouse URL) for the demo's sandbox and warehouse."""
-    w = urlsplit(warehouse)
-    api = {
-        "conn_type": "http",
-        "host": "127.0.0.1",
-        "port": sandbox.port,
-        "schema": "http",
-        "login": sandbox.user,
-        "password": sandbox.secret,
-        "extra": {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8},
-    }
-    db = {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username}
-    if w.password:
-        db["password"] = w.password
-    db["schema"] = w.path.lstrip("/")
+    from jet.warehouse.db import airflow_connection
+
+    extra = {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8}
     return {
-        "AIRFLOW_CONN_JET_API": json.dumps(api),
-        "AIRFLOW_CONN_JET_WAREHOUSE": json.dumps(db),
+        "AIRFLOW_CONN_JET_API": sandbox.airflow_connection(extra=extra),
+        "AIRFLOW_CONN_JET_WAREHOUSE": airflow_connection(warehouse),
         "JET_WAREHOUSE_URL": warehouse,
     }
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
 import os
 import random
@@ -39,7 +38,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 
@@ -108,34 +106,26 @@ def _fraction(*parts: object) -> float:
 
 def connections(sandbox: Any, warehouse_url: str, read_timeout: float) -> dict[str, str]:
     """AIRFLOW_CONN_* for the sandbox (short timeouts, quick backoff) and the warehouse."""
-    w = urlsplit(warehouse_url)
-    api = {
-        "conn_type": "http",
-        "host": "127.0.0.1",
-        "port": sandbox.port,
-        "schema": "http",
-        "login": sandbox.user,
-        "password": sandbox.secret,
-        "extra": {
-            "rate_limit_per_second": 2000,
-            "rate_limit_burst": 200,
-            "max_concurrency": 8,
-            "connect_timeout": read_timeout,
-            "read_timeout": read_timeout,
-            # The late-applied class lands a write 3 read timeouts after it was sent: the
-            # outbox's quiet period (timeouts + this allowance, from when the client gave
-            # up) must outlast it, and scales with the timeouts like the faults do.
-            "late_apply_seconds": 3 * read_timeout,
-            "backoff_base": 0.05,
-            "backoff_max": 1.0,
-            "retry_after_max": 2.0,
-        },
+    from jet.warehouse.db import airflow_connection
+
+    extra = {
+        "rate_limit_per_second": 2000,
+        "rate_limit_burst": 200,
+        "max_concurrency": 8,
+        "connect_timeout": read_timeout,
+        "read_timeout": read_timeout,
+        # The late-applied class lands a write 3 read timeouts after it was sent: the
+        # outbox's quiet period (timeouts + this allowance, from when the client gave
+        # up) must outlast it, and scales with the timeouts like the faults do.
+        "late_apply_seconds": 3 * read_timeout,
+        "backoff_base": 0.05,
+        "backoff_max": 1.0,
+        "retry_after_max": 2.0,
     }
-    db: dict[str, Any] = {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username}
-    if w.password:
-        db["password"] = w.password
-    db["schema"] = w.path.lstrip("/")
-    return {"AIRFLOW_CONN_JET_API": json.dumps(api), "AIRFLOW_CONN_JET_WAREHOUSE": json.dumps(db)}
+    return {
+        "AIRFLOW_CONN_JET_API": sandbox.airflow_connection(extra=extra),
+        "AIRFLOW_CONN_JET_WAREHOUSE": airflow_connection(warehouse_url),
+    }
 
 
 @contextmanager
