@@ -56,7 +56,7 @@ def _money(value: Any) -> Decimal | None:
 
 def completion_from_params(params: dict[str, Any]) -> Any:
     """jet_complete_return's Params → :class:`~jet.returns.Completion`."""
-    from jet.returns import Completion, LineDecision
+    from jet.returns import Completion, ReturnLineCredit
 
     return Completion(
         mode=params["decision"],
@@ -65,7 +65,7 @@ def completion_from_params(params: dict[str, Any]) -> Any:
         charge_feedback=params.get("charge_feedback") or None,
         alt_return_authorization_id=params.get("rma_number") or None,
         lines=tuple(
-            LineDecision(
+            ReturnLineCredit(
                 order_item_id=str(line["order_item_id"]),
                 quantity_returned=line.get("quantity_returned"),
                 refund_quantity=line.get("refund_quantity"),

@@ -12,7 +12,7 @@ from jet.api.models import ReturnDetail, ShipRequest, parse_order
 from jet.fulfillment.shipments import OpenUnits, Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
 from jet.outbox import kind, kind_name
 from jet.refunds import RefundLine, RefundRefused, build_body, shipped_per_line
-from jet.returns import Completion, LineDecision, ReturnRefused, completion_body
+from jet.returns import Completion, ReturnLineCredit, ReturnRefused, completion_body
 
 pytestmark = pytest.mark.unit
 WHEN = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -167,14 +167,15 @@ def test_completion_rules() -> None:
         "shipping_cost": 0.0,
         "shipping_tax": 0.0,
     }
-    one = completion_body(RETURN, Completion(lines=(LineDecision("i1", refund_quantity=1, feedback="Item damaged"),)))
+    partial = ReturnLineCredit("i1", refund_quantity=1, feedback="Item damaged")
+    one = completion_body(RETURN, Completion(lines=(partial,)))
     assert one["items"][0]["refund_amount"]["principal"] == 20.0
     with pytest.raises(ReturnRefused, match="needs a feedback reason"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i1", principal=Decimal("30")),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i1", principal=Decimal("30")),)))
     with pytest.raises(ReturnRefused, match="only 1 came back"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i1", quantity_returned=1),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i1", quantity_returned=1),)))
     with pytest.raises(ReturnRefused, match="not part of return"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i9"),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i9"),)))
     denied = completion_body(RETURN, Completion(mode="deny", deny_reason="Wrong Item"))
     assert denied["items"][0]["return_refund_feedback"] == "Wrong Item"
     assert denied["items"][0]["order_return_refund_qty"] == 0
