@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet import outbox
 from jet.failures import PermanentError
+from jet.orders.units import units_per_sku
 from jet.outbox.kinds import REFUND
 from jet.sql import MissingRow, one, read_sql
 
@@ -59,13 +59,10 @@ class RefundLine:
 def shipped_per_line(order: OrderDetail) -> dict[str, int]:
     """Units shipped per order line, from Jet's shipments (keyed by SKU): a SKU's shipped
     units fill its lines in order."""
-    shipped_sku: dict[str, int] = defaultdict(int)
-    for s in order.shipments:
-        for unit in s.shipment_items:
-            shipped_sku[unit.merchant_sku] += unit.response_shipment_sku_quantity
+    shipped_sku = {sku: u.shipped for sku, u in units_per_sku(order).items()}
     out: dict[str, int] = {}
     for item in order.order_items:
-        take = min(item.request_order_quantity, shipped_sku[item.merchant_sku])
+        take = min(item.request_order_quantity, shipped_sku.get(item.merchant_sku, 0))
         shipped_sku[item.merchant_sku] -= take
         out[item.order_item_id] = take
     return out

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from jet.api.models import ReturnDetail, ShipRequest, parse_order
-from jet.fulfillment.shipments import OpenUnits, Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
+from jet.fulfillment.shipments import Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
+from jet.orders.units import OpenUnits
 from jet.outbox import kind, kind_name
 from jet.refunds import RefundLine, RefundRefused, build_body, shipped_per_line
 from jet.returns import Completion, ReturnLineCredit, ReturnRefused, completion_body
