@@ -39,10 +39,12 @@ def jet_complete_return() -> None:
     @task(multiple_outputs=False)
     def complete_return(**context) -> dict:
         from jet.dag_params import checked_params
-        from jet.returns.tasks import complete
+        from jet.returns.tasks import complete, completion_from_params
         from jet.runs import run_identity
 
-        return complete(run_identity(context), checked_params(context))
+        params = checked_params(context)
+        completion = completion_from_params(params)
+        return complete(run_identity(context), params["merchant_return_authorization_id"], completion)
 
     complete_return()
 

@@ -12,12 +12,13 @@ writes must still be settled and re-sent, and the deadline alert must still run.
    `jet.decision_lines`: inputs snapshot, outcome, reasons, rules and settings
    versions) and one intended action per order (`jet.actions`, the outbox) **before**
    any call to Jet. It also queues answers to Jet's directed cancels.
-2. **route** (`@task.branch`) runs only the groups with work: **acknowledge**,
-   **reject**, **cancel** (rejections for unknown SKUs / no stock, directed cancels,
-   operator cancels) and **hold** (orders waiting for `jet_approve_order`).
+2. **route** (`@task.branch`) runs only the tasks with work: **send_acknowledgements**,
+   **send_rejections**, **send_cancellations** (rejections for unknown SKUs / no stock,
+   directed cancels, operator cancels) and **report_held** (orders waiting for
+   `jet_approve_order`); **nothing_to_send** when none has any.
 3. Each sender commits an action as `sending`, calls Jet once, and records `applied`
    (2xx), `not_applied` (4xx) or `unknown` (timeout, dropped connection, 5xx).
-4. **join** waits for whichever groups ran; **settle** re-reads the orders of `unknown`
+4. **join** waits for whichever senders ran; **settle** re-reads the orders of `unknown`
    writes from Jet, marks them applied or not, and only then re-sends what was not
    applied; it also answers directed cancels of orders just acknowledged.
 5. **check_deadlines** fails (logging an ERROR per order) when a ready order is within
@@ -35,10 +36,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, TaskGroup, TriggerRule, dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, TriggerRule, dag, task
 
 from jet.assets import CATALOG_LOADED, ORDERS_LANDED
 from jet.dag_defaults import START_DATE, default_args, tags
+
+#: The task of this DAG that takes each group of work the library finds
+#: (jet.decisions.tasks.groups_with_work); "nothing_to_send" when there is none.
+TASK_OF_GROUP = {
+    "acknowledge": "send_acknowledgements",
+    "reject": "send_rejections",
+    "cancel": "send_cancellations",
+    "hold": "report_held",
+}
+NOTHING_TO_SEND = "nothing_to_send"
 
 
 @dag(
@@ -74,53 +85,37 @@ def jet_decide_orders() -> None:
 
     @task.branch
     def route(receipt: dict) -> list[str]:
-        from jet.decisions.tasks import route as choose
+        from jet.decisions.tasks import route as groups_with_work
 
-        return choose(receipt)
+        return [TASK_OF_GROUP[group] for group in groups_with_work(receipt)] or [NOTHING_TO_SEND]
 
-    @task(multiple_outputs=False)
+    @task(task_id=NOTHING_TO_SEND, multiple_outputs=False)
     def nothing_to_send() -> dict:
         return {"sent": 0}
 
-    with TaskGroup("acknowledge") as acknowledge:
+    @task(multiple_outputs=False)
+    def send_acknowledgements() -> dict:
+        from jet.decisions.tasks import SEND_GROUPS, send
 
-        @task(multiple_outputs=False)
-        def send_acknowledgements() -> dict:
-            from jet.decisions.tasks import BRANCHES, send
+        return send(SEND_GROUPS["acknowledge"])
 
-            return send(BRANCHES["acknowledge.send_acknowledgements"])
+    @task(multiple_outputs=False)
+    def send_rejections() -> dict:
+        from jet.decisions.tasks import SEND_GROUPS, send
 
-        send_acknowledgements()
+        return send(SEND_GROUPS["reject"])
 
-    with TaskGroup("reject") as reject:
+    @task(multiple_outputs=False)
+    def send_cancellations() -> dict:
+        from jet.decisions.tasks import SEND_GROUPS, send
 
-        @task(multiple_outputs=False)
-        def send_rejections() -> dict:
-            from jet.decisions.tasks import BRANCHES, send
+        return send(SEND_GROUPS["cancel"])
 
-            return send(BRANCHES["reject.send_rejections"])
+    @task(multiple_outputs=False)
+    def report_held() -> dict:
+        from jet.decisions.tasks import report_held as report
 
-        send_rejections()
-
-    with TaskGroup("cancel") as cancel:
-
-        @task(multiple_outputs=False)
-        def send_cancellations() -> dict:
-            from jet.decisions.tasks import BRANCHES, send
-
-            return send(BRANCHES["cancel.send_cancellations"])
-
-        send_cancellations()
-
-    with TaskGroup("hold") as hold:
-
-        @task(multiple_outputs=False)
-        def report_held() -> dict:
-            from jet.decisions.tasks import report_held as report
-
-            return report()
-
-        report_held()
+        return report()
 
     # Runs when at least one chosen branch succeeded and none failed; skipped branches are fine.
     @task(trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS, multiple_outputs=False)
@@ -153,7 +148,8 @@ def jet_decide_orders() -> None:
     decided = decide_orders()
     branches = route(decided)
     done = join()
-    branches >> [acknowledge, reject, cancel, hold, nothing_to_send()] >> done
+    senders = [send_acknowledgements(), send_rejections(), send_cancellations(), report_held(), nothing_to_send()]
+    branches >> senders >> done
     settled = done >> settle()
     settled >> [check_deadlines(), catalog_guard()]
 

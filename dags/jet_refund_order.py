@@ -46,10 +46,12 @@ def jet_refund_order() -> None:
     @task(multiple_outputs=False)
     def post_refund(**context) -> dict:
         from jet.dag_params import checked_params
-        from jet.refunds.tasks import post
+        from jet.refunds.tasks import lines_from_params, post
         from jet.runs import run_identity
 
-        return post(run_identity(context), checked_params(context))
+        params = checked_params(context)
+        lines = lines_from_params(params["lines"], params["reason"], params.get("feedback"))
+        return post(run_identity(context), params["merchant_order_id"], lines, params.get("alt_refund_id") or None)
 
     # Jet decides within hours: poke every 5 minutes, freeing the worker slot in between.
     @task.sensor(poke_interval=300, timeout=timedelta(hours=12).total_seconds(), mode="reschedule")

@@ -40,10 +40,11 @@ def jet_ship_order() -> None:
     @task(multiple_outputs=False)
     def record_shipment(**context) -> dict:
         from jet.dag_params import checked_params
-        from jet.fulfillment.tasks import record
+        from jet.fulfillment.tasks import record, shipment_from_params
         from jet.runs import run_identity
 
-        return record(run_identity(context), checked_params(context))
+        params, run = checked_params(context), run_identity(context)
+        return record(run, shipment_from_params(params, run))
 
     record_shipment()
 

@@ -15,16 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
 
-@pytest.fixture(scope="module")
-def dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.dags
-    assert bag.import_errors == {}
-    return bag
-
-
 def _run(dag: Any, logical_date: datetime, conf: dict | None = None) -> tuple[Any, dict[str, Any]]:
     run = dag.test(logical_date=logical_date, run_conf=conf)
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.dags
 ORDER = "abcdef0123456789abcdef0123456789"
 
 
-@pytest.fixture(scope="module")
-def dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
-
-
 def test_every_manual_dag_declares_the_shared_params(dagbag: Any) -> None:
     # Triggered only by hand, with a form: the manual actions and the catalog load (tagged
     # `catalog`, where an operator looks for it).

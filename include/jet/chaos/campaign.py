@@ -374,22 +374,19 @@ class Week:
         self.task("jet_returns.follow_refunds", lambda: tasks.follow_refunds(run))
 
     def merchant_refunds(self, now: datetime) -> None:
-        from jet.refunds.tasks import post
+        from jet.refunds.tasks import lines_from_params, post
 
         candidates = [
             r for r in self.conn.execute(read_sql("chaos_refundable.sql")).fetchall() if r[0] not in self.refunded
         ]
         for oid, item in self.rng.sample(candidates, k=min(REFUNDS_PER_HOUR, len(candidates))):
             self.refunded.add(oid)
-            params = {
-                "merchant_order_id": oid,
-                "lines": [{"order_item_id": item, "quantity": 1}],
-                "reason": "Item arrived damaged - box damaged",
-                "feedback": "Item damaged",
-                "alt_refund_id": f"CHAOS-{self.o.seed}-{oid}",
-            }
+            lines = lines_from_params(
+                [{"order_item_id": item, "quantity": 1}], "Item arrived damaged - box damaged", "Item damaged"
+            )
             run = self.run("jet_refund_order", now, f"manual_{oid}")
-            if self.task("jet_refund_order", functools.partial(post, run, params)) is not None:
+            refund = functools.partial(post, run, oid, lines, f"CHAOS-{self.o.seed}-{oid}")
+            if self.task("jet_refund_order", refund) is not None:
                 self.log.refunds_posted += 1
 
     def settlement_dag(self, now: datetime, lookback_days: int, through_today: bool = False) -> None:

@@ -9,13 +9,13 @@ warehouse copy may be up to one pull old.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
 from jet.api.vocabulary import CANCEL_REASONS
 from jet.decisions.store import cancel_shipment_body
 from jet.failures import PermanentError
+from jet.orders.units import units_per_sku
 from jet.outbox.kinds import ACKNOWLEDGE, ACKNOWLEDGEMENTS, CANCEL, CANCEL_UNITS
 from jet.sql import read_sql
 
@@ -121,17 +121,11 @@ def approve_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order
 
 def open_units(order: OrderDetail) -> tuple[dict[str, int], dict[str, int]]:
     """Per SKU: units still open (ordered - shipped - cancelled) and units shipped, from Jet's view."""
-    ordered: dict[str, int] = defaultdict(int)
-    shipped: dict[str, int] = defaultdict(int)
-    cancelled: dict[str, int] = defaultdict(int)
-    for item in order.order_items:
-        ordered[item.merchant_sku] += item.request_order_quantity
-    for shipment in order.shipments:
-        for unit in shipment.shipment_items:
-            shipped[unit.merchant_sku] += unit.response_shipment_sku_quantity
-            cancelled[unit.merchant_sku] += unit.response_shipment_cancel_qty
-    still_open = {sku: max(0, n - shipped[sku] - cancelled[sku]) for sku, n in ordered.items()}
-    return {sku: n for sku, n in still_open.items() if n > 0}, {sku: n for sku, n in shipped.items() if n > 0}
+    units = units_per_sku(order)
+    return (
+        {sku: u.open for sku, u in units.items() if u.open > 0},
+        {sku: u.shipped for sku, u in units.items() if u.shipped > 0},
+    )
 
 
 def rejection_body(order: OrderDetail, reason: str) -> dict[str, Any]:

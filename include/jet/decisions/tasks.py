@@ -19,16 +19,17 @@ from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
 
-#: Branch task ids of jet_decide_orders (group.task), and the kinds each group sends.
-BRANCHES: dict[str, tuple[str, ...]] = {
-    "acknowledge.send_acknowledgements": (ACKNOWLEDGE,),
-    "reject.send_rejections": (REJECT,),
-    "cancel.send_cancellations": (CANCEL, DIRECTED_CANCEL, CANCEL_UNITS),
+#: The writes sent together, by what they answer: jet_decide_orders runs one sender per
+#: group with work (the DAG maps each group to its own task).
+SEND_GROUPS: dict[str, tuple[str, ...]] = {
+    "acknowledge": (ACKNOWLEDGE,),
+    "reject": (REJECT,),
+    "cancel": (CANCEL, DIRECTED_CANCEL, CANCEL_UNITS),
 }
+#: The work that sends nothing: held orders waiting for an operator.
+HOLD = "hold"
 #: What this DAG writes: the acknowledgement calls and the cancels on the order.
 DECISION_KINDS: tuple[str, ...] = (*ACKNOWLEDGEMENTS, DIRECTED_CANCEL, CANCEL_UNITS)
-HOLD_BRANCH = "hold.report_held"
-NOTHING_BRANCH = "nothing_to_send"
 
 
 def decide(run: RunIdentity, dry_run: bool = False) -> dict[str, Any]:
@@ -39,32 +40,33 @@ def decide(run: RunIdentity, dry_run: bool = False) -> dict[str, Any]:
         return decide_and_record(conn, run, dry_run=dry_run).as_xcom()
 
 
-def choose_branches(receipt: dict[str, Any], open_work: dict[str, int], held_open: int) -> list[str]:
-    """The branches of jet_decide_orders that have work (pure; the ``@task.branch`` calls it).
+def groups_with_work(receipt: dict[str, Any], open_work: dict[str, int], held_open: int) -> list[str]:
+    """The groups of work of a decision run (pure): each :data:`SEND_GROUPS` name with open
+    actions, then :data:`HOLD` when held orders wait; empty when there is nothing to do.
 
     A dry run sends nothing, so it only reports held orders. Work left over from
     earlier runs (pending, unknown or re-sendable actions) counts too.
     """
     chosen: list[str] = []
     if not receipt.get("dry_run"):
-        for task_id, kinds in BRANCHES.items():
+        for group, kinds in SEND_GROUPS.items():
             if any(open_work.get(kind, 0) for kind in kinds):
-                chosen.append(task_id)
+                chosen.append(group)
     if held_open or receipt.get("by_outcome", {}).get("hold"):
-        chosen.append(HOLD_BRANCH)
-    return chosen or [NOTHING_BRANCH]
+        chosen.append(HOLD)
+    return chosen
 
 
 def route(receipt: dict[str, Any]) -> list[str]:
-    """Read the outbox and the held orders, and pick the branches with work."""
+    """Read the outbox and the held orders: the groups of work (:func:`groups_with_work`)."""
     from jet.outbox import open_work
     from jet.sql import read_sql
 
     with connect(autocommit=True) as conn:
         work = open_work(conn)
         held = len(conn.execute(read_sql("decisions_held_open.sql")).fetchall())
-    chosen = choose_branches(receipt, work, held)
-    log.info("open actions %s, held orders %d: running %s", work or "none", held, chosen)
+    chosen = groups_with_work(receipt, work, held)
+    log.info("open actions %s, held orders %d: work for %s", work or "none", held, chosen or "nobody")
     return chosen
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet import limits, outbox
 from jet.failures import PermanentError
+from jet.orders.units import OpenUnits, units_per_sku
 from jet.outbox.kinds import SHIP
 from jet.sql import one, read_sql
 
@@ -88,20 +89,6 @@ class Shipment:
     @property
     def units_shipped(self) -> int:
         return sum(line.quantity_shipped for line in self.lines)
-
-
-@dataclass(frozen=True)
-class OpenUnits:
-    """Per SKU: units ordered, shipped, cancelled, waiting in our own requests."""
-
-    ordered: int
-    shipped: int = 0
-    cancelled: int = 0
-    waiting: int = 0
-
-    @property
-    def open(self) -> int:
-        return max(0, self.ordered - self.shipped - self.cancelled - self.waiting)
 
 
 # ---------------------------------------------------------------------- validation (pure)
@@ -274,19 +261,7 @@ def ship_body(shipment: Shipment, alt_shipment_id: str) -> dict[str, Any]:
 
 def units_from_jet(order: OrderDetail, in_flight: Mapping[str, int]) -> dict[str, OpenUnits]:
     """Open units per SKU as Jet shows the order, less units of our unsettled uploads."""
-    ordered: dict[str, int] = defaultdict(int)
-    shipped: dict[str, int] = defaultdict(int)
-    cancelled: dict[str, int] = defaultdict(int)
-    for item in order.order_items:
-        ordered[item.merchant_sku] += item.request_order_quantity
-    for s in order.shipments:
-        for unit in s.shipment_items:
-            shipped[unit.merchant_sku] += unit.response_shipment_sku_quantity
-            cancelled[unit.merchant_sku] += unit.response_shipment_cancel_qty
-    return {
-        sku: OpenUnits(ordered=n, shipped=shipped[sku], cancelled=cancelled[sku], waiting=in_flight.get(sku, 0))
-        for sku, n in ordered.items()
-    }
+    return {sku: replace(u, waiting=in_flight.get(sku, 0)) for sku, u in units_per_sku(order).items()}
 
 
 # ---------------------------------------------------------------------- recording

@@ -7,12 +7,15 @@ the same steps without a scheduler. ``client`` defaults to :class:`~jet.api.hook
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jet.api.hook import JetHook
 from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
+
+if TYPE_CHECKING:
+    from jet.fulfillment.shipments import Shipment
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -30,8 +33,11 @@ def _when(value: str | None, name: str) -> datetime | None:
         ) from None
 
 
-def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
-    """Build a :class:`~jet.fulfillment.shipments.Shipment` from jet_ship_order's Params."""
+@fail_fast
+def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Shipment:
+    """jet_ship_order's Params → :class:`~jet.fulfillment.shipments.Shipment` (the DAG's
+    task converts them before it calls :func:`record`). Raises
+    :class:`~jet.fulfillment.shipments.ShipmentRefused`, without retries."""
     from jet.fulfillment.shipments import Shipment, ShipmentLine
 
     lines = tuple(
@@ -61,12 +67,12 @@ def shipment_from_params(params: dict[str, Any], run: RunIdentity) -> Any:
 
 
 @fail_fast
-def record(run: RunIdentity, params: dict[str, Any]) -> dict[str, Any]:
-    """Record one shipment request from jet_ship_order's Params."""
+def record(run: RunIdentity, shipment: Shipment) -> dict[str, Any]:
+    """Record one shipment request (jet_ship_order)."""
     from jet.fulfillment.shipments import record_shipment
 
     with connect(autocommit=True, actor=run.actor) as conn:
-        return record_shipment(conn, run, shipment_from_params(params, run))
+        return record_shipment(conn, run, shipment)
 
 
 def upload(run: RunIdentity, client: Any = None) -> dict[str, Any]:

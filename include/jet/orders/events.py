@@ -73,12 +73,12 @@ def decide_and_send(run: RunIdentity, client: Any = None) -> dict[str, Any]:
     minutes): this path is about speed, that one about the alarms.
     """
     from jet.api.hook import JetHook
-    from jet.decisions.tasks import BRANCHES, decide, send, settle_and_finish
+    from jet.decisions.tasks import SEND_GROUPS, decide, send, settle_and_finish
 
     decided = decide(run)
     client = client or JetHook()
     # The answers to ready orders: what jet_decide_orders' acknowledge/reject/cancel branches send.
-    kinds = tuple(dict.fromkeys(kind for group in BRANCHES.values() for kind in group))
+    kinds = tuple(dict.fromkeys(kind for group in SEND_GROUPS.values() for kind in group))
     sent = send(kinds, client=client)
     settled = settle_and_finish(run, client=client)
     return {"decided": decided, "sent": sent, "settled": settled}

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jet.api.hook import JetHook
 from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
 
+if TYPE_CHECKING:
+    from jet.refunds import RefundLine
+
 
 def _money(value: Any) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
-def lines_from_params(lines: list[dict[str, Any]], reason: str, feedback: str | None) -> list[Any]:
+@fail_fast
+def lines_from_params(lines: list[dict[str, Any]], reason: str, feedback: str | None) -> list[RefundLine]:
     """jet_refund_order's ``lines`` Param → :class:`~jet.refunds.RefundLine` (reason and
-    feedback per line, defaulting to the run's)."""
+    feedback per line, defaulting to the run's); the DAG's task converts them before it
+    calls :func:`post`."""
     from jet.refunds import RefundLine
 
     return [
@@ -38,16 +44,19 @@ def lines_from_params(lines: list[dict[str, Any]], reason: str, feedback: str | 
 
 
 @fail_fast
-def post(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[str, Any]:
-    """Validate, record and post the refund of jet_refund_order's Params."""
+def post(
+    run: RunIdentity,
+    merchant_order_id: str,
+    lines: Sequence[RefundLine],
+    alt_refund_id: str | None = None,
+    client: Any = None,
+) -> dict[str, Any]:
+    """Validate, record and post one refund of ``lines`` (jet_refund_order)."""
     from jet.refunds import request_refund
 
     client = client or JetHook()
-    lines = lines_from_params(params["lines"], params["reason"], params.get("feedback"))
     with connect(autocommit=True, actor=run.actor) as conn:
-        return request_refund(
-            conn, client, run, params["merchant_order_id"], lines, params.get("alt_refund_id") or None
-        )
+        return request_refund(conn, client, run, merchant_order_id, lines, alt_refund_id)
 
 
 def follow(run: RunIdentity, alt_refund_ids: list[str] | None = None, client: Any = None) -> dict[str, Any]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jet.api.hook import JetHook
 from jet.failures import fail_fast
 from jet.runs import RunIdentity
 from jet.warehouse.db import connect
+
+if TYPE_CHECKING:
+    from jet.returns import Completion
 
 
 def land(run: RunIdentity, client: Any = None) -> dict[str, Any]:
@@ -54,9 +57,11 @@ def _money(value: Any) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
-def completion_from_params(params: dict[str, Any]) -> Any:
-    """jet_complete_return's Params → :class:`~jet.returns.Completion`."""
-    from jet.returns import Completion, LineDecision
+@fail_fast
+def completion_from_params(params: dict[str, Any]) -> Completion:
+    """jet_complete_return's Params → :class:`~jet.returns.Completion` (the DAG's task
+    converts them before it calls :func:`complete`)."""
+    from jet.returns import Completion, ReturnLineCredit
 
     return Completion(
         mode=params["decision"],
@@ -65,7 +70,7 @@ def completion_from_params(params: dict[str, Any]) -> Any:
         charge_feedback=params.get("charge_feedback") or None,
         alt_return_authorization_id=params.get("rma_number") or None,
         lines=tuple(
-            LineDecision(
+            ReturnLineCredit(
                 order_item_id=str(line["order_item_id"]),
                 quantity_returned=line.get("quantity_returned"),
                 refund_quantity=line.get("refund_quantity"),
@@ -82,12 +87,10 @@ def completion_from_params(params: dict[str, Any]) -> Any:
 
 
 @fail_fast
-def complete(run: RunIdentity, params: dict[str, Any], client: Any = None) -> dict[str, Any]:
-    """Complete the return of jet_complete_return's Params."""
+def complete(run: RunIdentity, return_id: str, completion: Completion, client: Any = None) -> dict[str, Any]:
+    """Complete one return as ``completion`` says (jet_complete_return)."""
     from jet.returns import complete_return
 
     client = client or JetHook()
     with connect(autocommit=True, actor=run.actor) as conn:
-        return complete_return(
-            conn, client, run, params["merchant_return_authorization_id"], completion_from_params(params)
-        )
+        return complete_return(conn, client, run, return_id, completion)

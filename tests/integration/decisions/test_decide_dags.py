@@ -57,10 +57,10 @@ def test_branch_runs_only_the_groups_with_work_and_the_join_runs(
     assert states(run) == {
         "decide_orders": "success",
         "route": "success",
-        "acknowledge.send_acknowledgements": "success",
-        "cancel.send_cancellations": "success",
-        "reject.send_rejections": "skipped",
-        "hold.report_held": "skipped",
+        "send_acknowledgements": "success",
+        "send_cancellations": "success",
+        "send_rejections": "skipped",
+        "report_held": "skipped",
         "nothing_to_send": "skipped",
         "join": "success",
         "settle": "success",
@@ -84,7 +84,7 @@ def test_dry_run_dag_sends_nothing(dagbag: Any, sandbox: Any, seeded: Any, pull:
     s = states(run)
     assert s["nothing_to_send"] == "success"
     assert s["join"] == "success"
-    assert s["acknowledge.send_acknowledgements"] == "skipped"
+    assert s["send_acknowledgements"] == "skipped"
     assert decisions_db.execute("SELECT count(*), bool_and(dry_run) FROM jet.decisions").fetchone() == (10, True)
     assert sandbox.ledger() == []
 

@@ -15,7 +15,7 @@ import pytest
 from jet.fulfillment.shipments import Shipment, ShipmentLine, record_shipment
 from jet.fulfillment.tasks import upload
 from jet.refunds import RefundLine, request_refund
-from jet.returns import Completion, LineDecision, complete_return, land_returns
+from jet.returns import Completion, ReturnLineCredit, complete_return, land_returns
 from jet.returns.tasks import follow_refunds
 from tests.integration.fulfillment.conftest import run_at, sandbox_now
 
@@ -84,7 +84,7 @@ def test_full_lifecycle(sandbox: Any, jet_connection: Any, fdb: psycopg.Connecti
     # → completed return: the first line gets 1 USD less principal (partial, with feedback)
     first_item, _, principal = requested[0]
     completion = Completion(
-        lines=(LineDecision(first_item, principal=principal - Decimal("1.00"), feedback="Restocking fee"),),
+        lines=(ReturnLineCredit(first_item, principal=principal - Decimal("1.00"), feedback="Restocking fee"),),
         agree_to_return_charge=True,
     )
     complete_return(fdb, _hook(), run_at(sandbox, "jet_complete_return"), return_id, completion)

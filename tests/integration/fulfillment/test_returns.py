@@ -14,8 +14,8 @@ from jet.fulfillment.shipments import Shipment, record_shipment
 from jet.fulfillment.tasks import upload
 from jet.returns import (
     Completion,
-    LineDecision,
     ReturnDeadlineAtRisk,
+    ReturnLineCredit,
     ReturnRefused,
     at_risk,
     check_deadlines,
@@ -90,7 +90,7 @@ def test_partial_and_denied_completions_need_reasons(sandbox: Any, shipped: Any,
     before, ledger = snapshot(fdb), sandbox.ledger()
     run = run_at(sandbox, "jet_complete_return")
     with pytest.raises(ReturnRefused, match="refunding less than requested needs a feedback reason"):
-        complete_return(fdb, _hook(), run, return_id, Completion(lines=(LineDecision(item_id, refund_quantity=0),)))
+        complete_return(fdb, _hook(), run, return_id, Completion(lines=(ReturnLineCredit(item_id, refund_quantity=0),)))
     with pytest.raises(ReturnRefused, match="denying credit needs a reason"):
         complete_return(fdb, _hook(), run, return_id, Completion(mode="deny"))
     with pytest.raises(ReturnRefused, match="disputing the return charge needs a reason"):

@@ -9,32 +9,30 @@ import pytest
 
 from jet.catalog.load_csv import CatalogFileError, parse
 from jet.decisions.report import percentile, summarize_latency
-from jet.decisions.tasks import HOLD_BRANCH, NOTHING_BRANCH, choose_branches
+from jet.decisions.tasks import HOLD, groups_with_work
 from jet.outbox import Action, Verdict, kind
 
 pytestmark = pytest.mark.unit
 
-ACK = "acknowledge.send_acknowledgements"
-REJ = "reject.send_rejections"
-CAN = "cancel.send_cancellations"
+ACK, REJ, CAN = "acknowledge", "reject", "cancel"
 
 
 @pytest.mark.parametrize(
     ("receipt", "work", "held", "expected"),
     [
-        ({"dry_run": False, "by_outcome": {}}, {}, 0, [NOTHING_BRANCH]),
+        ({"dry_run": False, "by_outcome": {}}, {}, 0, []),
         ({"dry_run": False, "by_outcome": {"acknowledge": 2}}, {"acknowledge": 2}, 0, [ACK]),
         ({"dry_run": False}, {"reject": 1, "cancel": 1}, 0, [REJ, CAN]),
         ({"dry_run": False}, {"directed_cancel": 1}, 0, [CAN]),
-        ({"dry_run": False}, {"cancel_units": 1}, 2, [CAN, HOLD_BRANCH]),
-        ({"dry_run": False, "by_outcome": {"hold": 1}}, {}, 1, [HOLD_BRANCH]),
+        ({"dry_run": False}, {"cancel_units": 1}, 2, [CAN, HOLD]),
+        ({"dry_run": False, "by_outcome": {"hold": 1}}, {}, 1, [HOLD]),
         # A dry run never sends, even with work left by earlier runs.
-        ({"dry_run": True, "by_outcome": {"acknowledge": 3}}, {"acknowledge": 3}, 0, [NOTHING_BRANCH]),
-        ({"dry_run": True, "by_outcome": {"hold": 3}}, {}, 0, [HOLD_BRANCH]),
+        ({"dry_run": True, "by_outcome": {"acknowledge": 3}}, {"acknowledge": 3}, 0, []),
+        ({"dry_run": True, "by_outcome": {"hold": 3}}, {}, 0, [HOLD]),
     ],
 )
-def test_choose_branches(receipt: dict, work: dict, held: int, expected: list[str]) -> None:
-    assert choose_branches(receipt, work, held) == expected
+def test_groups_with_work(receipt: dict, work: dict, held: int, expected: list[str]) -> None:
+    assert groups_with_work(receipt, work, held) == expected
 
 
 def order(status: str, ack: str | None = None, shipments: list[dict[str, Any]] | None = None, exc: str | None = None):

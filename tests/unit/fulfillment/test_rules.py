@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from jet.api.models import ReturnDetail, ShipRequest, parse_order
-from jet.fulfillment.shipments import OpenUnits, Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
+from jet.api.models import ReturnDetail, ShipRequest
+from jet.fulfillment.shipments import Shipment, ShipmentLine, ShipmentRefused, ship_body, validate
+from jet.orders.units import OpenUnits
 from jet.outbox import kind, kind_name
 from jet.refunds import RefundLine, RefundRefused, build_body, shipped_per_line
-from jet.returns import Completion, LineDecision, ReturnRefused, completion_body
+from jet.returns import Completion, ReturnLineCredit, ReturnRefused, completion_body
+from tests.unit.orders.builders import item, order_of
 
 pytestmark = pytest.mark.unit
 WHEN = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -87,39 +89,8 @@ def test_action_kinds_name_their_object() -> None:
 
 
 def _order(shipped: int) -> object:
-    order = {
-        "merchant_order_id": "o1",
-        "reference_order_id": "r1",
-        "fulfillment_node": "n",
-        "status": "inprogress",
-        "order_placed_date": "2026-03-02T15:00:00Z",
-        "buyer": {},
-        "shipping_to": {"recipient": {}, "address": {"address1": "a", "city": "c", "state": "NJ", "zip_code": "07030"}},
-        "order_detail": {"request_ship_by": "2026-03-03T15:00:00Z"},
-        "order_totals": {},
-        "order_items": [
-            {
-                "order_item_id": "i1",
-                "merchant_sku": "SKU-A",
-                "request_order_quantity": 3,
-                "item_price": {
-                    "base_price": 20.0,
-                    "item_tax": 1.4,
-                    "item_shipping_cost": 2.99,
-                    "item_shipping_tax": 0.2,
-                },
-            },
-        ],
-        "shipments": [
-            {
-                "alt_shipment_id": "x",
-                "shipment_items": [{"merchant_sku": "SKU-A", "response_shipment_sku_quantity": shipped}],
-            }
-        ],
-    }
-    import json
-
-    return parse_order(json.dumps(order))
+    price = {"base_price": 20.0, "item_tax": 1.4, "item_shipping_cost": 2.99, "item_shipping_tax": 0.2}
+    return order_of([item("i1", "SKU-A", 3, price)], [[("SKU-A", shipped, 0)]])
 
 
 def test_refunds_only_shipped_units_with_amounts_capped() -> None:
@@ -167,14 +138,15 @@ def test_completion_rules() -> None:
         "shipping_cost": 0.0,
         "shipping_tax": 0.0,
     }
-    one = completion_body(RETURN, Completion(lines=(LineDecision("i1", refund_quantity=1, feedback="Item damaged"),)))
+    partial = ReturnLineCredit("i1", refund_quantity=1, feedback="Item damaged")
+    one = completion_body(RETURN, Completion(lines=(partial,)))
     assert one["items"][0]["refund_amount"]["principal"] == 20.0
     with pytest.raises(ReturnRefused, match="needs a feedback reason"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i1", principal=Decimal("30")),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i1", principal=Decimal("30")),)))
     with pytest.raises(ReturnRefused, match="only 1 came back"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i1", quantity_returned=1),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i1", quantity_returned=1),)))
     with pytest.raises(ReturnRefused, match="not part of return"):
-        completion_body(RETURN, Completion(lines=(LineDecision("i9"),)))
+        completion_body(RETURN, Completion(lines=(ReturnLineCredit("i9"),)))
     denied = completion_body(RETURN, Completion(mode="deny", deny_reason="Wrong Item"))
     assert denied["items"][0]["return_refund_feedback"] == "Wrong Item"
     assert denied["items"][0]["order_return_refund_qty"] == 0
