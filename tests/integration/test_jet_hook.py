@@ -298,11 +298,13 @@ def test_rate_budget_is_respected(sandbox: Any, make_hook: Callable[..., JetHook
 
     walls = sorted(r["wall"] for r in sandbox.requests_log())
     assert len(walls) == len(ids) + 2  # token + list + one GET per order
-    # Arrival times jitter a little around send times; allow 2 requests of slack.
-    slack = 2
+    # Arrival times at the sandbox jitter around send times (a busy machine delays one
+    # request and the next lands with it), so judge two-second windows, with a little slack:
+    # a budget that leaked would send the 160 requests in well under a second.
+    window, slack = 2.0, 4
     for i, start in enumerate(walls):
-        in_window = sum(1 for w in walls[i:] if w < start + 1.0)
-        assert in_window <= rate + burst + slack, f"{in_window} requests in the second from {start}"
+        in_window = sum(1 for w in walls[i:] if w < start + window)
+        assert in_window <= rate * window + burst + slack, f"{in_window} requests in the {window:g} s from {start}"
     elapsed = walls[-1] - walls[0]
     assert (len(walls) - burst) / elapsed <= rate * 1.05
 
