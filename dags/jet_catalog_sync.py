@@ -56,9 +56,11 @@ def jet_catalog_sync() -> None:
     @task(multiple_outputs=False)  # one receipt dict in XCom
     def follow_jet(**context) -> dict:
         from jet.catalog.tasks import follow_jet as follow
+        from jet.dag_params import checked_params
         from jet.runs import run_identity
 
-        return follow(run_identity(context), accept_mass_delisting=bool(context["params"]["accept_mass_delisting"]))
+        accept = bool(checked_params(context)["accept_mass_delisting"])
+        return follow(run_identity(context), accept_mass_delisting=accept)
 
     @task(multiple_outputs=False)
     def push_to_jet(**context) -> dict:

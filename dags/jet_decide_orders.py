@@ -78,10 +78,11 @@ NOTHING_TO_SEND = "nothing_to_send"
 def jet_decide_orders() -> None:
     @task(multiple_outputs=False)  # one receipt dict in XCom, not one XCom per key
     def decide_orders(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.decisions.tasks import decide
         from jet.runs import run_identity
 
-        return decide(run_identity(context), dry_run=bool(context["params"]["dry_run"]))
+        return decide(run_identity(context), dry_run=bool(checked_params(context)["dry_run"]))
 
     @task.branch
     def route(receipt: dict) -> list[str]:
@@ -124,10 +125,11 @@ def jet_decide_orders() -> None:
 
     @task(multiple_outputs=False)
     def settle(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.decisions.tasks import settle_and_finish
         from jet.runs import run_identity
 
-        return settle_and_finish(run_identity(context), dry_run=bool(context["params"]["dry_run"]))
+        return settle_and_finish(run_identity(context), dry_run=bool(checked_params(context)["dry_run"]))
 
     # ALL_DONE: the deadline alert matters most when sending or settling failed.
     @task(trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)

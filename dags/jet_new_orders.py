@@ -69,11 +69,12 @@ def jet_new_orders() -> None:
     def land_new_orders(**context) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 
+        from jet.dag_params import checked_params
         from jet.orders.events import land_signalled, signalled_ids
         from jet.runs import run_identity
 
         events = [event.extra for group in context["triggering_asset_events"].values() for event in group]
-        ids = signalled_ids(events, context["params"])
+        ids = signalled_ids(events, checked_params(context))
         if not ids:
             raise AirflowSkipException("no order named by the run's events or conf")
         return land_signalled(run_identity(context), ids)

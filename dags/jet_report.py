@@ -55,12 +55,13 @@ from jet.dag_defaults import START_DATE, default_args, tags
 def jet_report() -> None:
     @task(multiple_outputs=False)  # one receipt: the file's path and the headline figures
     def write_report(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.report.tasks import last_settled_day, period_for_run, write_pnl_report
         from jet.runs import run_identity
 
         events = context["triggering_asset_events"].get(PNL_REFRESHED, [])
         period = period_for_run(
-            context["params"], run_at=context["dag_run"].run_after, settled_through=last_settled_day(events)
+            checked_params(context), run_at=context["dag_run"].run_after, settled_through=last_settled_day(events)
         )
         return write_pnl_report(run_identity(context), period)
 

@@ -70,13 +70,15 @@ from jet.dag_defaults import START_DATE, default_args, tags
 def jet_settlement() -> None:
     @task(multiple_outputs=False)  # one receipt per task, read whole downstream
     def fetch_settlements(**context) -> dict:
+        from jet.dag_params import checked_params
         from jet.runs import run_identity
         from jet.settlement.tasks import fetch_settlements
         from jet.settlement.window import settlement_window
 
         # A manual run may have no data interval: it then covers the day before it ran.
         end = context.get("data_interval_end") or context["dag_run"].run_after
-        window = settlement_window(context.get("data_interval_start"), end, int(context["params"]["lookback_days"]))
+        days = int(checked_params(context)["lookback_days"])
+        window = settlement_window(context.get("data_interval_start"), end, days)
         return fetch_settlements(run_identity(context), window)
 
     @task(multiple_outputs=False)  # one receipt per task, read whole downstream
@@ -95,10 +97,11 @@ def jet_settlement() -> None:
 
     @task(outlets=[PNL_REFRESHED], multiple_outputs=False)
     def compute_pnl(fetched: dict, **context) -> dict:
+        from jet.dag_params import checked_params
         from jet.runs import run_identity
         from jet.settlement.tasks import compute_pnl, pnl_refreshed_extra
 
-        receipt = compute_pnl(run_identity(context), full=bool(context["params"]["full_pnl_rebuild"]))
+        receipt = compute_pnl(run_identity(context), full=bool(checked_params(context)["full_pnl_rebuild"]))
         # jet_report reads which days this run settled from the event.
         context["outlet_events"][PNL_REFRESHED].extra = pnl_refreshed_extra(fetched)
         return receipt

@@ -313,7 +313,7 @@ def unknown_keys(declared: Any, conf: Mapping[str, Any] | None) -> list[str]:
 @fail_fast
 def checked_params(context: Any) -> dict[str, Any]:
     """The run's Params, after refusing keys the DAG does not declare (no retry: the
-    run's conf never changes). Call first in every manual task."""
+    run's conf never changes). Every task that reads Params reads them here."""
     problems = unknown_keys(context["dag"].params, context["dag_run"].conf)
     if problems:
         raise UnknownParams(

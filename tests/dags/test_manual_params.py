@@ -104,3 +104,14 @@ def test_a_misspelled_key_is_named_with_the_key_meant() -> None:
 def test_text_rules(value: str, multiline: bool, problem: str | None) -> None:
     found = limits.text_problem(value, limits.TRACKING_NUMBER_MAX, multiline=multiline)
     assert found == problem or (problem is not None and found is not None and problem in found)
+
+
+def test_every_dag_with_params_refuses_keys_it_does_not_declare(dagbag: Any) -> None:
+    """Scheduled DAGs can be triggered by hand with a conf too (``dryrun`` for ``dry_run``
+    would run for real): every DAG with Params reads them through ``checked_params``."""
+    for dag_id, dag in dagbag.dags.items():
+        if not dag.params:
+            continue
+        source = Path(dag.fileloc).read_text()
+        assert "checked_params(context)" in source, f"{dag_id} reads its Params without refusing unknown keys"
+        assert 'context["params"]' not in source, f"{dag_id} reads context['params'] unchecked"

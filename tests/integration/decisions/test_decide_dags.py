@@ -89,6 +89,19 @@ def test_dry_run_dag_sends_nothing(dagbag: Any, sandbox: Any, seeded: Any, pull:
     assert sandbox.ledger() == []
 
 
+def test_a_misspelled_dry_run_fails_the_decide_run_before_anything_is_sent(
+    dagbag: Any, sandbox: Any, seeded: Any, pull: Any, decisions_db: Any
+) -> None:
+    """``dryrun`` for ``dry_run`` would otherwise run for real: the run fails at its first
+    task, on its first try, and nothing is decided or sent."""
+    sandbox.generate_orders(3, status="ready")
+    pull()
+    run = dagbag.dags["jet_decide_orders"].test(logical_date=sandbox_now(sandbox), run_conf={"dryrun": True})
+    assert states(run)["decide_orders"] == "failed"
+    assert decisions_db.execute("SELECT count(*) FROM jet.decisions").fetchone() == (0,)
+    assert sandbox.ledger() == []
+
+
 @pytest.mark.slow
 def test_manual_dags_approve_and_cancel(dagbag: Any, sandbox: Any, seeded: Any, pull: Any, decisions_db: Any) -> None:
     from jet.decisions import tasks
