@@ -16,7 +16,11 @@
 5. Make sure a Chromium is there for the report's screenshots and browser tests:
    installed with apt-get when run as root and missing, else a note on what to install.
 
-Secrets (sandbox API user and secret, Airflow login password, JWT secret) live in
+Airflow's metadata databases are bound to this checkout's Fernet key
+(:func:`bind_to_fernet_key`): a database of the same name written by another checkout is
+made anew (tests) or kept aside (``make airflow``'s), never read with the wrong key.
+
+Secrets (sandbox API user and secret, Airflow login password, JWT and Fernet keys) live in
 the gitignored ``.env``; the first run creates it from ``.env.example`` with
 generated values (and adds any missing to a ``.env`` written by hand). Every file
 written here that holds a secret is created 0600 (:func:`jet.runtime.private.write_private`).
@@ -24,6 +28,7 @@ written here that holds a secret is created 0600 (:func:`jet.runtime.private.wri
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import secrets
@@ -44,6 +49,7 @@ LOCAL = ROOT / ".local"
 AIRFLOW_PASSWORDS = LOCAL / "airflow" / "passwords.json"
 sys.path.insert(0, str(ROOT / "include"))
 
+from jet.runtime import fernet  # noqa: E402
 from jet.runtime.private import is_private, write_private  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
 
@@ -85,7 +91,16 @@ GENERATED_SECRETS = {
     "JET_API_SECRET": lambda: secrets.token_hex(16),
     "AIRFLOW_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(12),
     "AIRFLOW__API_AUTH__JWT_SECRET": lambda: secrets.token_hex(32),
+    # Airflow's own key for what it encrypts in its database; an older checkout keeps the
+    # key Airflow generated into its airflow.cfg, so its database stays readable.
+    "AIRFLOW__CORE__FERNET_KEY": lambda: _key_in_airflow_cfg() or fernet.generate_key(),
 }
+
+
+def _key_in_airflow_cfg() -> str | None:
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(LOCAL / "airflow" / "airflow.cfg")
+    return cfg.get("core", "fernet_key", fallback=None) or None
 
 
 def ensure_dotenv() -> dict[str, str]:
@@ -255,6 +270,50 @@ def ensure_database(server: Server, name: str) -> bool:
 
 
 # ----------------------------------------------------------------------- airflow
+def bind_to_fernet_key(server: Server, name: str, key: str, *, disposable: bool) -> None:
+    """Make Airflow's database ``name`` one that ``key`` can read (see :mod:`jet.runtime.fernet`).
+
+    A database stamped with this key's fingerprint is left alone. Otherwise its encrypted
+    rows are tried with the key; when some cannot be read (another checkout's database of
+    the same name, or a new ``.env``), a test database is dropped and made anew, and the
+    working database is kept under another name, so its run history is not lost, and a new
+    one takes its place. Then the database is stamped.
+    """
+    wanted = fernet.stamp(key)
+    comment = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s"
+    with psycopg.connect(server.db("postgres"), autocommit=True) as conn:
+        row = conn.execute(comment, (name,)).fetchone()
+    if row and row[0] == wanted:
+        return
+    with psycopg.connect(server.db(name)) as conn:
+        unreadable = fernet.unreadable_rows(conn, key)
+    with psycopg.connect(server.db("postgres"), autocommit=True) as conn:
+        if unreadable:
+            found = ", ".join(f"{count} {column}" for column, count in unreadable.items())
+            if disposable:
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+                say(f"{name} was written under another Fernet key ({found} unreadable): made it anew")
+            else:
+                aside = f"{name}_other_key_{time.strftime('%Y%m%d%H%M%S')}"
+                try:
+                    conn.execute(
+                        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(aside))
+                    )
+                except psycopg.errors.ObjectInUse as exc:
+                    raise SetupError(
+                        f"Airflow's database {name} was written under another Fernet key ({found} unreadable with"
+                        " this checkout's AIRFLOW__CORE__FERNET_KEY) and is in use, by another checkout's Airflow?"
+                        " Stop it, or give this checkout its own database names (JET_WAREHOUSE_URL in .env)."
+                    ) from exc
+                say(
+                    f"Airflow's database {name} was written under another Fernet key ({found} unreadable):"
+                    f" kept it as {aside} and started a new {name}. To read the old one, put its key in .env as"
+                    " AIRFLOW__CORE__FERNET_KEY; to keep checkouts apart, give each its own JET_WAREHOUSE_URL."
+                )
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(wanted)))
+
+
 def airflow_env(values: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(values)
@@ -332,6 +391,7 @@ def resolved_environment(server: Server, dbname: str, dotenv: dict[str, str]) ->
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": server.db(meta_db).replace("postgresql://", "postgresql+psycopg://", 1),
         "AIRFLOW__API_AUTH__JWT_SECRET": dotenv.get("AIRFLOW__API_AUTH__JWT_SECRET", ""),
+        "AIRFLOW__CORE__FERNET_KEY": dotenv.get("AIRFLOW__CORE__FERNET_KEY", ""),
         "AIRFLOW_ADMIN_PASSWORD": dotenv.get("AIRFLOW_ADMIN_PASSWORD", ""),
         "AIRFLOW_CONN_JET_API": api_conn,
         "AIRFLOW_CONN_JET_WAREHOUSE": connection_json("postgres", server.db(dbname)),
@@ -387,6 +447,8 @@ def main() -> None:
         if applied:
             say(f"{name}: applied migrations {applied}")
     write_env(env)
+    for name, disposable in ((f"{dbname}_airflow", False), (f"{dbname}_airflow_test", True)):
+        bind_to_fernet_key(server, name, env["AIRFLOW__CORE__FERNET_KEY"], disposable=disposable)
     base = airflow_env(env)
     ensure_airflow_metadata(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], base)
     test_env = dict(base, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=env["JET_TEST_AIRFLOW_DB_URL"])

@@ -75,7 +75,7 @@ class SandboxProcess:
         secret: str | None = None,
         port: int | None = None,
         start: str | None = None,
-        startup_timeout: float = 20.0,
+        startup_timeout: float = 60.0,  # a bound: a loaded machine may take a while to start uvicorn
     ) -> None:
         self.seed = seed
         self.scenario = scenario

@@ -10,37 +10,29 @@ Consistency under concurrent writers: the refresh runs in one REPEATABLE READ
 transaction, so it computes from one snapshot and deletes exactly the queue rows that
 snapshot sees. A change committed after the snapshot keeps its queue row and is picked
 up next time; one committed before is both visible to the computation and consumed.
-Refreshes are serialised by a session advisory lock taken *before* the transaction
-starts, so a waiting refresh takes its snapshot only after the previous one committed.
+Refreshes are serialised by the pipeline lock ``pnl_refresh``, held by a second session
+from *before* the transaction starts (:func:`jet.warehouse.locks.held_aside`), so a waiting
+refresh takes its snapshot only after the previous one committed. A pipeline lock, not an
+advisory key: any role may take any advisory key, so an analyst could stall the refresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet.sql import one, read_sql
+from jet.warehouse import locks
 
 if TYPE_CHECKING:
     import psycopg
 
     from jet.runs import RunIdentity
 
-#: Session advisory lock key that serialises P&L refreshes (any constant, the same for every runner).
-PNL_LOCK_KEY = 7_315_270_020
 
-
-@contextmanager
-def _refresh_lock(conn: psycopg.Connection) -> Iterator[None]:
-    conn.execute("SELECT pg_advisory_lock(%s)", (PNL_LOCK_KEY,))
-    try:
-        yield
-    finally:
-        conn.execute("SELECT pg_advisory_unlock(%s)", (PNL_LOCK_KEY,))
-
-
-def refresh_pnl(conn: psycopg.Connection, run: RunIdentity, *, full: bool = False) -> dict[str, Any]:
+def refresh_pnl(
+    conn: psycopg.Connection, run: RunIdentity, *, full: bool = False, lock_timeout: timedelta = locks.DEFAULT_TIMEOUT
+) -> dict[str, Any]:
     """Bring ``jet.order_pnl`` up to date with its inputs; returns the run's receipt.
 
     Incremental by default: only the orders queued in ``jet.pnl_pending`` since the last
@@ -58,7 +50,8 @@ def refresh_pnl(conn: psycopg.Connection, run: RunIdentity, *, full: bool = Fals
 
     if not conn.autocommit or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         raise ValueError("refresh_pnl needs an autocommit connection with no transaction open")
-    with _refresh_lock(conn), conn.transaction(), conn.cursor() as cur:
+    serialised = locks.held_aside(conn, "pnl_refresh", holder=run.run_key, timeout=lock_timeout)
+    with serialised, conn.transaction(), conn.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         # The rebuild's aggregates and the refresh's sorts spill to disk at the default 4 MB.
         cur.execute("SET LOCAL work_mem = '64MB'")

@@ -123,6 +123,28 @@ def holding(
         ) from None
 
 
+@contextmanager
+def held_aside(
+    conn: psycopg.Connection, name: str, *, holder: str, timeout: timedelta = DEFAULT_TIMEOUT
+) -> Iterator[None]:
+    """The pipeline lock ``name``, held by a second session of ``conn``'s for the block.
+
+    For work whose own transaction must begin only once the lock is granted: a
+    REPEATABLE READ snapshot is taken by the transaction's first statement, so taking the
+    lock inside it would compute from a snapshot older than the previous holder's commit.
+    The second session holds the lock (as :func:`holding`: bounded, the holder named, out
+    of the analysts' reach) while ``conn`` runs its transactions.
+    """
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    params = conn.info.get_parameters()
+    if conn.info.password:
+        params["password"] = conn.info.password
+    with psycopg.connect(make_conninfo(**params)) as keeper, holding(keeper, name, holder=holder, timeout=timeout):
+        yield
+
+
 def advisory(conn: psycopg.Connection, key: int, what: str, *, timeout: timedelta = DEFAULT_TIMEOUT) -> None:
     """Take a session-level advisory lock (autocommit connection), waiting at most ``timeout``."""
     import psycopg

@@ -12,6 +12,7 @@ import pytest
 
 from jet.decisions.store import DECIDE_LOCK_KEY, decide_and_record
 from jet.runs import RunIdentity
+from jet.settlement.pnl import refresh_pnl
 from jet.warehouse import locks
 from jet.warehouse.migrate import ADVISORY_LOCK_KEY, migrate
 
@@ -53,6 +54,36 @@ def test_the_analysts_role_cannot_take_a_pipeline_lock(analyst: psycopg.Connecti
     for mode in ("ROW SHARE", "SHARE", "EXCLUSIVE", "ACCESS EXCLUSIVE"):
         with analyst.transaction(), pytest.raises(psycopg.errors.InsufficientPrivilege):
             analyst.execute(f"LOCK TABLE jet.pipeline_locks IN {mode} MODE")
+
+
+def test_an_analyst_holding_the_old_pnl_key_does_not_stall_the_refresh(
+    warehouse_url: str, analyst: psycopg.Connection, other_session: psycopg.Connection
+) -> None:
+    analyst.execute("SELECT pg_advisory_lock(%s)", (7_315_270_020,))  # the key the refresh used to wait for
+    run = RunIdentity("jet_settlement", "test__pnl_lock", datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        started = time.monotonic()
+        refresh_pnl(conn, run, lock_timeout=BOUND)
+        assert time.monotonic() - started < 10, "the refresh did not wait for the analyst"
+        # A second refresh holding the pipeline lock: the wait is bounded and names it.
+        held = locks.holding(other_session, "pnl_refresh", holder="jet_settlement/scheduled__stuck")
+        with held, pytest.raises(locks.LockHeld, match="jetflow jet_settlement/scheduled__stuck"):
+            refresh_pnl(conn, run, lock_timeout=BOUND)
+        refresh_pnl(conn, run, lock_timeout=BOUND)  # free again once that transaction ended
+
+
+def test_no_pipeline_code_takes_an_advisory_lock_but_the_migrator() -> None:
+    """Any role may take any advisory key; only the migrator, which runs before the
+    pipeline locks exist, keeps one (bounded, :func:`locks.advisory`)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "include" / "jet"
+    takers = sorted(
+        str(path.relative_to(root))
+        for path in (*root.rglob("*.py"), *root.glob("sql/*.sql"))
+        if "pg_advisory_lock" in path.read_text() or "pg_advisory_xact_lock" in path.read_text()
+    )
+    assert takers == ["warehouse/locks.py"], takers
 
 
 def test_a_held_decide_lock_fails_fast_naming_its_holder(
