@@ -7,9 +7,9 @@ is waited for, and the script fails when a chart drew no data or a request was m
 ``--write-from-warehouse FROM TO`` first writes the report of that period from the
 warehouse (``--warehouse``, default ``JET_WAREHOUSE_URL``) into the report folder
 (``JET_REPORT_DIR``, default ``.local/reports/``), then shoots it. ``docs/report.png`` is
-the month the settlement tests build (``tests/integration/settlement/test_report.py``):
+the month the settlement tests build (``tests/integration/report/test_report.py``):
 
-    scripts/run pytest tests/integration/settlement/test_report.py -k headline
+    scripts/run pytest tests/integration/report/test_report.py -k headline
     scripts/run python scripts/report_screenshot.py --warehouse postgresql://...:5432/<test warehouse>_settlement \
         --write-from-warehouse 2026-02-01 2026-03-01 --out docs/report.png
 """

@@ -309,7 +309,7 @@ def _money_to_json(value: Decimal) -> float:
 
 
 # What the warehouse's columns hold (migrations 0002, 0005-0007; tests/integration/
-# test_storage_bounds.py reads the column types back from the catalog). A value beyond
+# api/test_storage_bounds.py reads the column types back from the catalog). A value beyond
 # them would fail a whole batch in the database, so the models refuse it with its path.
 MONEY_PRECISION, MONEY_SCALE = 14, 2  # every amount column is numeric(14, 2)
 #: numeric(14, 2) holds an amount whose absolute value, rounded to cents, is below this.

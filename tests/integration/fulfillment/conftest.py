@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from jet.runs import RunIdentity
+from tests.integration.decisions.conftest import decisions_db, pull, refresh, seeded  # noqa: F401 - fixtures
 
 FULFILMENT_TABLES = (
     "jet.action_attempts",

@@ -4,7 +4,7 @@ A tiny stdlib server answers from a per-test script, so each rule (401 renewal, 
 retries, Retry-After, writes never retried, error mapping) is checked exactly and
 fast. The hook's ``sleep`` is injected to record backoff waits instead of sleeping.
 The same rules are exercised against the Jet sandbox in
-``tests/integration/test_jet_hook.py``.
+``tests/integration/api/test_jet_hook.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The decision fixtures (a clean warehouse with the demo catalog, the real pull and
-refresh over HTTP): the orders whose story is read here are decided by the real rules."""
+refresh over HTTP), which these tests share with tests/integration/decisions."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from jet.runs import RunIdentity
 from tests.helpers import table_checksums
 
 pytestmark = pytest.mark.integration
-SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "jet-samples"  # public sample payloads, see its SOURCES.md
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "jet-samples"  # public sample payloads, see its SOURCES.md
 RUN = RunIdentity(
     dag_id="jet_orders", dag_run_id="scheduled__test", observed_at=datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 )

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from jet.warehouse.migrate import MIGRATIONS_DIR, migrate
-from tests.integration.test_migrations import fresh_db  # noqa: F401 - fixture
+from tests.integration.warehouse.test_migrations import fresh_db  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 

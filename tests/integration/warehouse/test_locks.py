@@ -77,7 +77,7 @@ def test_no_pipeline_code_takes_an_advisory_lock_but_the_migrator() -> None:
     pipeline locks exist, keeps one (bounded, :func:`locks.advisory`)."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "include" / "jet"
+    root = Path(__file__).resolve().parents[3] / "include" / "jet"
     takers = sorted(
         str(path.relative_to(root))
         for path in (*root.rglob("*.py"), *root.glob("sql/*.sql"))
