@@ -30,11 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
@@ -43,8 +41,7 @@ from jet.catalog.demo import seed_from_sandbox  # noqa: E402
 from jet.catalog.jet_status import follow  # noqa: E402
 from jet.catalog.pushes import body_text  # noqa: E402
 from jet.catalog.sync import current_settings, plan, push_catalog  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 CONCURRENCY = 16
@@ -56,15 +53,7 @@ TABLES = (
 
 def bench_database() -> str:
     """A scratch database next to the warehouse, migrated."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 def point_hook_at(sandbox: SandboxProcess) -> None:

@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT / "include"))
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile, summarize_latency  # noqa: E402
 from jet.runs import RunIdentity  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.db import airflow_connection  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 
 
 def simulate_day(
@@ -107,19 +108,15 @@ def simulate_day(
 
 def main() -> None:
     import argparse
-    from urllib.parse import urlsplit
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arrivals-per-hour", type=float, default=30.0)
     parser.add_argument("--hours", type=float, default=24.0)
     args = parser.parse_args()
 
-    url = os.environ["JET_TEST_WAREHOUSE_URL"]
-    w = urlsplit(url)
-    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = json.dumps(
-        {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username,
-         **({"password": w.password} if w.password else {}), "schema": w.path.lstrip("/")}
-    )  # fmt: skip
+    # The benches' scratch warehouse, not the test warehouse: a test run may be using that.
+    url = scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
+    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = airflow_connection(url)
     import psycopg
 
     from jet.catalog.demo import seed_from_sandbox

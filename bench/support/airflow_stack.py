@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "include"))
 
 from jet.runtime import Deployment, Stack, redis_url  # noqa: E402
+from jet.runtime.metadata import scratch_metadata_database  # noqa: E402
 from jet.runtime.stack import tail  # noqa: E402
 from jet_sandbox.testing import free_port  # noqa: E402
 
@@ -51,50 +50,11 @@ def wait_for(check: Callable[[], Any], *, timeout: float, what: str, every: floa
         pause.wait(every)
 
 
-def _alembic_head(conn: Any) -> str | None:
-    import psycopg
-
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except psycopg.errors.UndefinedTable:
-        return None
-    return str(row[0]) if row else None
-
-
 def metadata_database(base_url: str, name: str) -> str:
-    """A fresh Airflow metadata database ``name`` on ``base_url``'s server; its libpq URL.
-
-    Copied from a migrated template (``<name>_template``, rebuilt when it is not at the
-    alembic head of ``base_url``'s database, the metadata database ``make setup``
-    migrates), because ``airflow db migrate`` takes half a minute on a busy machine.
-    """
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(base_url.replace("+psycopg", ""))
-
-    def url(db: str) -> str:
-        return urlunsplit(("postgresql", parts.netloc, "/" + db, "", ""))
-
-    template = f"{name}_template"
-    with psycopg.connect(url("postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone()
-        current = None
-        if exists:
-            with psycopg.connect(url(template), autocommit=True) as conn:
-                current = _alembic_head(conn)
-        with psycopg.connect(url(parts.path.lstrip("/")), autocommit=True) as conn:
-            head = _alembic_head(conn)
-        if current is None or current != head:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)))
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template)))
-            env = _clean_env()
-            env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = url(template).replace("postgresql://", "postgresql+psycopg://")
-            env["AIRFLOW_HOME"] = str(ROOT / ".local" / "stack-template-home")
-            subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=900)
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-    return url(name)
+    """A fresh Airflow metadata database ``name`` on ``base_url``'s server, copied from a
+    migrated template (:func:`jet.runtime.metadata.scratch_metadata_database`); its libpq URL."""
+    env = dict(_clean_env(), AIRFLOW_HOME=str(ROOT / ".local" / "stack-template-home"))
+    return scratch_metadata_database(base_url, name, env=env, airflow=AIRFLOW)
 
 
 def _clean_env() -> dict[str, str]:
