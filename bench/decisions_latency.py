@@ -11,7 +11,8 @@ scheduling delay; the wall time of each step (the real processing cost) is repor
 next to it: the worst case is about one schedule interval plus the slowest step.
 
 Run: ``scripts/run python bench/decisions_latency.py [--arrivals-per-hour N] [--hours H]``
-(uses the *test* warehouse, whose order and decision tables it empties).
+(uses the benches' scratch warehouse ``<warehouse>_bench``, whose order and decision tables it
+empties).
 """
 
 from __future__ import annotations
