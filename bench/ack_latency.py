@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(ROOT))
 
 from bench.support.airflow_stack import AirflowStack, StackError, metadata_database  # noqa: E402
+from bench.support.results import write_results  # noqa: E402
 
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile  # noqa: E402
@@ -412,25 +413,19 @@ def main() -> None:
         for d in deployments:
             d.stop()
     elapsed = time.monotonic() - began
-    out = ROOT / "bench" / "results" / f"ack_latency_{args.executor}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "executor": args.executor,
-                "minutes": args.minutes,
-                "rate_per_hour": args.rate,
-                "poll_seconds": args.poll_seconds,
-                "fraud_check_seconds": args.fraud_check_seconds,
-                "wall_seconds": round(elapsed, 1),
-                "cpu_count": os.cpu_count(),
-                "load_average_at_end": os.getloadavg(),
-                "results": results,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n"
+    out = write_results(
+        f"ack_latency_{args.executor}",
+        {
+            "executor": args.executor,
+            "minutes": args.minutes,
+            "rate_per_hour": args.rate,
+            "poll_seconds": args.poll_seconds,
+            "fraud_check_seconds": args.fraud_check_seconds,
+            "wall_seconds": round(elapsed, 1),
+            "cpu_count": os.cpu_count(),
+            "load_average_at_end": os.getloadavg(),
+            "results": results,
+        },
     )
     print(table(results, args))
     print()

@@ -22,7 +22,6 @@ time. Results: printed table + bench/results/catalog_sync.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -36,6 +35,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.catalog.demo import seed_from_sandbox  # noqa: E402
 from jet.catalog.jet_status import follow  # noqa: E402
@@ -176,9 +178,7 @@ def main() -> None:
     width = max(map(len, ratios)) + 2
     for k, v in ratios.items():
         print(f"  {k:<{width}} {v:>8.3f}")
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    (results_dir / "catalog_sync.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("catalog_sync", out)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ empties).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -27,6 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile, summarize_latency  # noqa: E402
@@ -132,9 +134,7 @@ def main() -> None:
         started = time.monotonic()
         result = simulate_day(sandbox, arrivals_per_hour=args.arrivals_per_hour, hours=args.hours)
         elapsed = time.monotonic() - started
-    out = ROOT / "bench" / "results" / "decisions_latency.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({k: v for k, v in result.items() if k != "latencies_minutes"}, indent=2) + "\n")
+    out = write_results("decisions_latency", {k: v for k, v in result.items() if k != "latencies_minutes"})
     print(f"simulated {args.hours:g} h at {args.arrivals_per_hour:g} orders/h in {elapsed:.1f} s wall")
     print(f"{'orders ready':<28}{result['orders_ready']:>10}")
     print(f"{'answered':<28}{result['answered']:>10}")
