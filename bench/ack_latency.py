@@ -32,7 +32,6 @@ import argparse
 import itertools
 import json
 import os
-import secrets
 import sys
 import threading
 import time
@@ -45,16 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(ROOT))
 
-from bench.support.airflow_stack import (  # noqa: E402
-    AirflowStack,
-    StackError,
-    jet_api_connection,
-    scratch_database,
-    warehouse_connection,
-)
+from bench.support.airflow_stack import AirflowStack, StackError, metadata_database  # noqa: E402
+from bench.support.results import write_results  # noqa: E402
 
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile  # noqa: E402
+from jet.runtime import ComponentExited, RedisUnavailable, check_redis, redis_url  # noqa: E402
+from jet.warehouse.db import airflow_connection  # noqa: E402
+from jet.warehouse.scratch import scratch_database  # noqa: E402
 
 SQL = ROOT / "bench" / "sql"
 PATHS: dict[str, list[str]] = {
@@ -85,11 +82,10 @@ class Deployment:
         self.path = path
         self.args = args
         self.workdir = ROOT / ".local" / "bench" / "ack_latency" / f"{args.executor}-{path}"
-        db = base_url.rsplit("/", 1)[1]
         # Named by executor too: a Local and a Celery run may go on at the same time.
-        name = f"{db}_ackbench_{args.executor}_{path}"
-        self.warehouse_url = scratch_database(base_url, name, airflow_metadata=False)
-        self.metadata_url = scratch_database(meta_reference, f"{name}_meta", airflow_metadata=True)
+        suffix = f"ackbench_{args.executor}_{path}"
+        self.warehouse_url = scratch_database(base_url, suffix, fresh=True)
+        self.metadata_url = metadata_database(meta_reference, f"{base_url.rsplit('/', 1)[1]}_{suffix}_meta")
         self.sandbox = SandboxProcess(
             seed=args.seed, scenario="empty", clock="real", start=datetime.now(UTC).isoformat()
         )
@@ -100,9 +96,7 @@ class Deployment:
         import psycopg
 
         from jet.catalog.demo import seed_from_sandbox
-        from jet.warehouse.migrate import migrate
 
-        migrate(self.warehouse_url)
         self.sandbox.start_process()
         # Its real clock started from ``start`` when the process did, seconds later: align it
         # with the wall clock Airflow stamps its metadata with, for the step breakdown.
@@ -112,10 +106,10 @@ class Deployment:
 
     def start_airflow(self) -> None:
         env = {
-            "AIRFLOW_CONN_JET_API": jet_api_connection(
-                self.sandbox.port, self.sandbox.user, self.sandbox.secret, ready_poll_seconds=self.args.poll_seconds
+            "AIRFLOW_CONN_JET_API": self.sandbox.airflow_connection(
+                extra={"ready_poll_seconds": self.args.poll_seconds}
             ),
-            "AIRFLOW_CONN_JET_WAREHOUSE": warehouse_connection(self.warehouse_url),
+            "AIRFLOW_CONN_JET_WAREHOUSE": airflow_connection(self.warehouse_url),
             "JET_WAREHOUSE_URL": self.warehouse_url,
         }
         self.stack = AirflowStack(
@@ -124,7 +118,6 @@ class Deployment:
             PATHS[self.path],
             env,
             executor=self.args.executor,
-            queue=f"jetflow-ackbench-{self.path}-{secrets.token_hex(3)}",
         )
         self.stack.start()
         self.stack.unpause(PATHS[self.path])
@@ -361,11 +354,10 @@ def _arguments() -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown paths {sorted(unknown)}; known: {sorted(PATHS)}")
     if args.executor == "celery" and not args.from_json:
-        from jet.celery_config import redis_problem
-
-        problem = redis_problem()
-        if problem:
-            parser.error(problem)
+        try:
+            check_redis(redis_url())
+        except (RedisUnavailable, ValueError) as exc:
+            parser.error(str(exc))
     return args
 
 
@@ -414,32 +406,26 @@ def main() -> None:
     deployments = [Deployment(p, args, base_url, meta_reference) for p in paths]
     try:
         results = _run(deployments, args)
-    except StackError as exc:
+    except (StackError, ComponentExited) as exc:
         print(f"an Airflow component failed: {exc}", file=sys.stderr)
         raise
     finally:
         for d in deployments:
             d.stop()
     elapsed = time.monotonic() - began
-    out = ROOT / "bench" / "results" / f"ack_latency_{args.executor}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "executor": args.executor,
-                "minutes": args.minutes,
-                "rate_per_hour": args.rate,
-                "poll_seconds": args.poll_seconds,
-                "fraud_check_seconds": args.fraud_check_seconds,
-                "wall_seconds": round(elapsed, 1),
-                "cpu_count": os.cpu_count(),
-                "load_average_at_end": os.getloadavg(),
-                "results": results,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n"
+    out = write_results(
+        f"ack_latency_{args.executor}",
+        {
+            "executor": args.executor,
+            "minutes": args.minutes,
+            "rate_per_hour": args.rate,
+            "poll_seconds": args.poll_seconds,
+            "fraud_check_seconds": args.fraud_check_seconds,
+            "wall_seconds": round(elapsed, 1),
+            "cpu_count": os.cpu_count(),
+            "load_average_at_end": os.getloadavg(),
+            "results": results,
+        },
     )
     print(table(results, args))
     print()

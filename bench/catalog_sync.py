@@ -22,7 +22,6 @@ time. Results: printed table + bench/results/catalog_sync.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -30,21 +29,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.catalog.demo import seed_from_sandbox  # noqa: E402
 from jet.catalog.jet_status import follow  # noqa: E402
 from jet.catalog.pushes import body_text  # noqa: E402
 from jet.catalog.sync import current_settings, plan, push_catalog  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 CONCURRENCY = 16
@@ -56,15 +55,7 @@ TABLES = (
 
 def bench_database() -> str:
     """A scratch database next to the warehouse, migrated."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
 
 
 def point_hook_at(sandbox: SandboxProcess) -> None:
@@ -187,9 +178,7 @@ def main() -> None:
     width = max(map(len, ratios)) + 2
     for k, v in ratios.items():
         print(f"  {k:<{width}} {v:>8.3f}")
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    (results_dir / "catalog_sync.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("catalog_sync", out)
 
 
 if __name__ == "__main__":

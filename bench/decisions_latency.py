@@ -11,12 +11,12 @@ scheduling delay; the wall time of each step (the real processing cost) is repor
 next to it: the worst case is about one schedule interval plus the slowest step.
 
 Run: ``scripts/run python bench/decisions_latency.py [--arrivals-per-hour N] [--hours H]``
-(uses the *test* warehouse, whose order and decision tables it empties).
+(uses the benches' scratch warehouse ``<warehouse>_bench``, whose order and decision tables it
+empties).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -26,11 +26,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.api.models import parse_jet_datetime  # noqa: E402
 from jet.decisions.report import percentile, summarize_latency  # noqa: E402
 from jet.runs import RunIdentity  # noqa: E402
-from jet.warehouse.scratch import empty  # noqa: E402
+from jet.warehouse.db import airflow_connection  # noqa: E402
+from jet.warehouse.scratch import empty, scratch_database  # noqa: E402
 
 
 def simulate_day(
@@ -107,19 +111,15 @@ def simulate_day(
 
 def main() -> None:
     import argparse
-    from urllib.parse import urlsplit
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arrivals-per-hour", type=float, default=30.0)
     parser.add_argument("--hours", type=float, default=24.0)
     args = parser.parse_args()
 
-    url = os.environ["JET_TEST_WAREHOUSE_URL"]
-    w = urlsplit(url)
-    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = json.dumps(
-        {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username,
-         **({"password": w.password} if w.password else {}), "schema": w.path.lstrip("/")}
-    )  # fmt: skip
+    # The benches' scratch warehouse, not the test warehouse: a test run may be using that.
+    url = scratch_database(os.environ["JET_WAREHOUSE_URL"], "bench")
+    os.environ["AIRFLOW_CONN_JET_WAREHOUSE"] = airflow_connection(url)
     import psycopg
 
     from jet.catalog.demo import seed_from_sandbox
@@ -134,9 +134,7 @@ def main() -> None:
         started = time.monotonic()
         result = simulate_day(sandbox, arrivals_per_hour=args.arrivals_per_hour, hours=args.hours)
         elapsed = time.monotonic() - started
-    out = ROOT / "bench" / "results" / "decisions_latency.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({k: v for k, v in result.items() if k != "latencies_minutes"}, indent=2) + "\n")
+    out = write_results("decisions_latency", {k: v for k, v in result.items() if k != "latencies_minutes"})
     print(f"simulated {args.hours:g} h at {args.arrivals_per_hour:g} orders/h in {elapsed:.1f} s wall")
     print(f"{'orders ready':<28}{result['orders_ready']:>10}")
     print(f"{'answered':<28}{result['answered']:>10}")

@@ -36,6 +36,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.orders import normalize as n  # noqa: E402
 from jet.orders.ingest import ingest_orders  # noqa: E402
@@ -232,9 +235,7 @@ def main() -> None:
     print()
     for k, v in ratios.items():
         print(f"  {k:<{width}} {v:>10.2f}")
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    (results_dir / "ingest.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("ingest", out)
 
 
 if __name__ == "__main__":

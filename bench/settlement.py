@@ -56,6 +56,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "include"))
+sys.path.insert(0, str(ROOT))
+
+from bench.support.results import write_results  # noqa: E402
 
 from jet.orders.load import copy_rows  # noqa: E402
 from jet.runs import RunIdentity  # noqa: E402
@@ -493,33 +496,28 @@ def main() -> None:
     print(f"  the daily refresh (reconcile + P&L) / the full one: {daily_ratio:.2%}")
     print(f"\na unit-cost change of {len(skus)} SKU(s): every order of its history with a line of it")
     show(cost_cmp, "")
-    out = ROOT / "bench" / "results" / "settlement.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "lines": lines,
-                "settlements": args.days,
-                "orders": orders,
-                "seconds": {name: round(s, 3) for name, s in rows},
-                "reconcile_plus_pnl_vs_copy": round((t_reconcile + t_pnl) / t_copy, 2),
-                "new_day": {
-                    "lines": new_day.rows,
-                    "late_refunds": len(late),
-                    "new_orders": len(new_day.orders),
-                    "orders_completed": len(last_day_orders),
-                    "land_seconds": round(t_day, 4),
-                    "reconcile_window_seconds": round(t_daily_reconcile, 4),
-                    "reconcile_all_seconds": round(t_full_reconcile, 3),
-                    "daily_vs_full_reconcile_plus_pnl": round(daily_ratio, 4),
-                    "pnl": day_cmp.as_json(),
-                },
-                "cost_change": {"skus": skus, "pnl": cost_cmp.as_json()},
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    out = write_results(
+        "settlement",
+        {
+            "lines": lines,
+            "settlements": args.days,
+            "orders": orders,
+            "seconds": {name: round(s, 3) for name, s in rows},
+            "reconcile_plus_pnl_vs_copy": round((t_reconcile + t_pnl) / t_copy, 2),
+            "new_day": {
+                "lines": new_day.rows,
+                "late_refunds": len(late),
+                "new_orders": len(new_day.orders),
+                "orders_completed": len(last_day_orders),
+                "land_seconds": round(t_day, 4),
+                "reconcile_window_seconds": round(t_daily_reconcile, 4),
+                "reconcile_all_seconds": round(t_full_reconcile, 3),
+                "daily_vs_full_reconcile_plus_pnl": round(daily_ratio, 4),
+                "pnl": day_cmp.as_json(),
             },
-            indent=2,
-        )
-        + "\n"
+            "cost_change": {"skus": skus, "pnl": cost_cmp.as_json()},
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
     )
     print(f"results: {out.relative_to(ROOT)}")
 

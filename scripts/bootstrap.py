@@ -51,7 +51,9 @@ sys.path.insert(0, str(ROOT / "include"))
 
 from jet.runtime import fernet  # noqa: E402
 from jet.runtime.private import is_private, write_private  # noqa: E402
+from jet.warehouse.db import airflow_connection  # noqa: E402
 from jet.warehouse.migrate import migrate  # noqa: E402
+from jet_sandbox.testing import sandbox_connection  # noqa: E402
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 5432
 LOCAL_CLUSTER_PORT = int(os.environ.get("JET_LOCAL_PG_PORT", "55432"))
@@ -345,35 +347,12 @@ def ensure_airflow_metadata(meta_url: str, env: dict[str, str]) -> None:
     say(f"Airflow metadata database migrated ({time.monotonic() - started:.1f}s)")
 
 
-def connection_json(kind: str, url: str, **extra: object) -> str:
-    parts = urlsplit(url)
-    conn: dict[str, object] = {
-        "conn_type": kind,
-        "host": parts.hostname,
-        "port": parts.port,
-        "login": parts.username,
-        "password": parts.password,
-        "schema": parts.path.lstrip("/"),
-    }
-    if extra:
-        conn["extra"] = extra
-    return json.dumps({k: v for k, v in conn.items() if v not in (None, "")}, separators=(",", ":"))
-
-
 def resolved_environment(server: Server, dbname: str, dotenv: dict[str, str]) -> dict[str, str]:
     meta_db = f"{dbname}_airflow"
     airflow_home = LOCAL / "airflow"
     sandbox_port = int(dotenv.get("JET_SANDBOX_PORT", "8089"))
-    api_conn = dotenv.get("AIRFLOW_CONN_JET_API") or json.dumps(
-        {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": sandbox_port,
-            "schema": "http",
-            "login": dotenv.get("JET_API_USER", "jetflow-sandbox"),
-            "password": dotenv.get("JET_API_SECRET", ""),
-        },
-        separators=(",", ":"),
+    api_conn = dotenv.get("AIRFLOW_CONN_JET_API") or sandbox_connection(
+        sandbox_port, dotenv.get("JET_API_USER", "jetflow-sandbox"), dotenv.get("JET_API_SECRET", "")
     )
     env = {
         "JET_PROJECT_ROOT": str(ROOT),
@@ -394,7 +373,7 @@ def resolved_environment(server: Server, dbname: str, dotenv: dict[str, str]) ->
         "AIRFLOW__CORE__FERNET_KEY": dotenv.get("AIRFLOW__CORE__FERNET_KEY", ""),
         "AIRFLOW_ADMIN_PASSWORD": dotenv.get("AIRFLOW_ADMIN_PASSWORD", ""),
         "AIRFLOW_CONN_JET_API": api_conn,
-        "AIRFLOW_CONN_JET_WAREHOUSE": connection_json("postgres", server.db(dbname)),
+        "AIRFLOW_CONN_JET_WAREHOUSE": airflow_connection(server.db(dbname)),
     }
     if dotenv.get("JET_INVENTORY_INBOX"):  # where jet_load_inventory reads stock files
         env["JET_INVENTORY_INBOX"] = dotenv["JET_INVENTORY_INBOX"]

@@ -20,10 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".local" / "demo"
@@ -31,24 +29,14 @@ sys.path.insert(0, str(ROOT / "include"))
 
 from jet.demo import plan_from_env, run_period, summarize  # noqa: E402
 from jet.demo.airflow import AirflowDaily  # noqa: E402
-from jet.warehouse.migrate import migrate  # noqa: E402
+from jet.warehouse.scratch import scratch_database  # noqa: E402
 from jet_sandbox.testing import SandboxProcess  # noqa: E402
 
 
 def fresh_demo_warehouse() -> str:
-    """Drop and recreate ``<warehouse>_demo``, then migrate it: each demo starts clean."""
-    parts = urlsplit(os.environ["JET_WAREHOUSE_URL"])
-    name = parts.path.lstrip("/") + "_demo"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        # A throwaway database: commits need not wait for the disk (a crash loses the last
-        # moments, never consistency), which spares the period thousands of flushes.
-        conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    """Drop and recreate ``<warehouse>_demo``, then migrate it: each demo starts clean.
+    Not durable: a throwaway database, and it spares the period thousands of flushes."""
+    return scratch_database(os.environ["JET_WAREHOUSE_URL"], "demo", fresh=True, durable=False)
 
 
 def connections(sandbox: SandboxProcess, warehouse: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -31,6 +31,29 @@ _INCLUDE_DIR = str(Path(__file__).resolve().parent.parent)
 #: The ``jet_api`` extra the tests, benchmarks and demo give the hook by default: a rate
 #: budget well above what they send, so the budget is never what they measure.
 CONNECTION_EXTRA: dict[str, Any] = {"rate_limit_per_second": 200, "rate_limit_burst": 50, "max_concurrency": 8}
+
+
+def sandbox_connection(
+    port: int, user: str, secret: str, *, extra: Mapping[str, Any] | None = None, host: str = "127.0.0.1"
+) -> str:
+    """The Airflow connection ``jet_api`` for a sandbox on ``host:port``, in JSON form (the
+    value of ``AIRFLOW_CONN_JET_API``; the URI form would mangle the ``http`` schema).
+
+    The one place it is built, for the tests, the benchmarks, the demo and `make setup`
+    (which points `make airflow` at the sandbox it will start). Without ``extra`` the hook
+    runs on its own defaults, as against Jet.
+    """
+    conn: dict[str, Any] = {
+        "conn_type": "http",
+        "host": host,
+        "port": port,
+        "schema": "http",
+        "login": user,
+        "password": secret,
+    }
+    if extra is not None:
+        conn["extra"] = dict(extra)
+    return json.dumps(conn, separators=(",", ":"))
 
 
 def free_port() -> int:
@@ -166,16 +189,12 @@ class SandboxProcess:
         """The Airflow connection ``jet_api`` pointing at this sandbox, in JSON form (the
         value of ``AIRFLOW_CONN_JET_API``). ``extra`` replaces :data:`CONNECTION_EXTRA`;
         ``login``/``password`` replace the sandbox's credentials (to test refusals)."""
-        conn = {
-            "conn_type": "http",
-            "host": "127.0.0.1",
-            "port": self.port,
-            "schema": "http",
-            "login": self.user if login is None else login,
-            "password": self.secret if password is None else password,
-            "extra": CONNECTION_EXTRA if extra is None else extra,
-        }
-        return json.dumps(conn)
+        return sandbox_connection(
+            self.port,
+            self.user if login is None else login,
+            self.secret if password is None else password,
+            extra=CONNECTION_EXTRA if extra is None else extra,
+        )
 
     # ------------------------------------------------------------------ plumbing
     @property

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 
 from jet.chaos.campaign import CampaignLog, CampaignOptions, connections, environment, run_week
 from jet.chaos.faults import FaultClass, fault_classes
 from jet.chaos.verdict import Figures, verdict
+from jet.warehouse.scratch import scratch_database_at
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +37,6 @@ class CampaignResult:
         return self.figures.clean and not self.short_classes
 
 
-def fresh_database(url: str) -> str:
-    """Drop and recreate the database ``url`` names, then migrate it."""
-    from jet.warehouse.migrate import migrate
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        # A scratch database: the campaign is about exactly-once and nothing lost across
-        # killed sessions and processes, which commits without waiting for the disk keep
-        # (a committed transaction is still visible to every session at once). It is
-        # not about surviving a power cut, and on a shared 2-core box fsync waits
-        # would be most of its wall time.
-        conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(sql.Identifier(name)))
-    migrate(url)
-    return url
-
-
 def prepare(conn: psycopg.Connection, sandbox: Any) -> None:
     """The merchant's catalog and stock, and a return policy that completes returns."""
     from jet.api.models import parse_jet_datetime
@@ -71,7 +50,9 @@ def run_campaign(options: CampaignOptions) -> CampaignResult:
     """Sandbox up, warehouse fresh, the week, the clean re-run, the verdict."""
     from jet_sandbox.testing import SandboxProcess
 
-    fresh_database(options.warehouse_url)
+    # Not durable: the campaign is about exactly-once across killed sessions and
+    # processes, not about surviving a power cut.
+    scratch_database_at(options.warehouse_url, fresh=True, durable=False)
     # A loaded machine can take far longer than the default 20 s to start a process.
     sandbox_process = SandboxProcess(
         seed=options.seed, scenario="empty", clock="manual", start=options.start, startup_timeout=120

@@ -1,9 +1,25 @@
 """CeleryExecutor on Redis: the one place its settings are written.
 
-`make airflow EXECUTOR=celery`, the latency benchmark and the Celery integration test
-all take their executor settings from here, and ``docker-compose.yaml`` is checked
-against them (tests/dags/test_compose.py), so the three ways of running Celery cannot
-drift apart.
+`make airflow EXECUTOR=celery`, the latency benchmark (``bench/support/airflow_stack.py``)
+and the Celery integration test all take their executor settings from here, and
+``docker-compose.yaml`` is checked against them (tests/dags/test_compose.py), so the ways
+of running Celery cannot drift apart.
+
+Two choices, where earlier copies of these settings differed:
+
+- Deployments sharing one Redis are kept apart by a Redis key prefix named after the
+  metadata database (:func:`key_prefix`), not by a Celery queue per deployment. A task's
+  queue is fixed when its DAG is parsed, so a queue name has to reach every DAG and
+  every worker's ``--queues``; a prefix covers every queue, ack and control message of
+  the deployment whatever the tasks say, and the DAGs keep Airflow's ``default`` queue.
+- The result backend is the metadata database through the driver of its own URL
+  (psycopg 3 unless the URL names another, as the compose file's ``psycopg2`` does):
+  one driver per deployment for one database, rather than a second driver for Celery.
+
+Redelivery by Redis (``visibility_timeout``) stays at Airflow's one day: the scheduler, not
+Redis, recovers lost tasks (``task_queued_timeout``, the task heartbeat), so an earlier
+redelivery could only run again a task still running (``jet_catalog_sync`` may take 50
+minutes).
 """
 
 from __future__ import annotations
@@ -103,8 +119,8 @@ def celery_settings(*, broker_url: str, metadata_url: str, parallelism: int, wor
         "AIRFLOW__CELERY__RESULT_BACKEND": result_backend(metadata_url),
         # This deployment's keys only, in a Redis others may share (see key_prefix).
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": key_prefix(metadata_url),
-        # Redelivery of a task whose worker vanished: after a day, Airflow's default, said
-        # here so that no component logs a warning about it at every start.
+        # Redelivery after a day, Airflow's default (see the module's docstring), said here
+        # so that no component logs a warning about it at every start.
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "86400",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(worker_concurrency(parallelism, workers)),
         # One task at a time per free slot: a worker never hoards tasks another could start.
@@ -112,15 +128,16 @@ def celery_settings(*, broker_url: str, metadata_url: str, parallelism: int, wor
     }
 
 
-def worker_argv(index: int, concurrency: int) -> list[str]:
-    """The command of worker ``index`` (1-based), with a Celery host name of its own."""
+def worker_argv(index: int, concurrency: int, metadata_url: str) -> list[str]:
+    """The command of worker ``index`` (1-based) of the deployment on ``metadata_url``."""
     return [
         "airflow",
         "celery",
         "worker",
         "--concurrency",
         str(concurrency),
-        # Two workers on one machine need distinct names, or Celery refuses the second.
+        # Workers on one machine need distinct names, or Celery refuses the second; named
+        # by deployment too, as a benchmark and a test may run Celery beside `make airflow`.
         "--celery-hostname",
-        f"jetflow-worker-{index}@%h",
+        f"{key_prefix(metadata_url).rstrip(':')}-worker-{index}@%h",
     ]

@@ -113,7 +113,7 @@ class Deployment:
                 out.append(
                     Component(
                         f"worker-{i}",
-                        tuple(celery.worker_argv(i, concurrency)),
+                        tuple(celery.worker_argv(i, concurrency, self.metadata_url)),
                         # Each worker serves its task logs to the UI on a port of its own.
                         {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
                     )

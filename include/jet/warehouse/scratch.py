@@ -14,7 +14,7 @@ Never point this at a warehouse whose history you want to keep.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import psycopg
@@ -27,27 +27,85 @@ WHERE p.proname = 'refuse_change' AND p.pronamespace = 'jet'::regnamespace AND t
 """
 
 
-def scratch_database(warehouse_url: str, suffix: str, *, fresh: bool = False) -> str:
+def scratch_database(warehouse_url: str, suffix: str, *, fresh: bool = False, durable: bool = True) -> str:
     """URL of ``<warehouse>_<suffix>`` on the same server, migrated: created if missing, or
-    dropped and created again with ``fresh``."""
+    dropped and created again with ``fresh`` (see :func:`scratch_database_at`)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(warehouse_url)
+    url = urlunsplit((parts.scheme, parts.netloc, f"{parts.path}_{suffix}", "", ""))
+    return scratch_database_at(url, fresh=fresh, durable=durable)
+
+
+def scratch_database_at(url: str, *, fresh: bool = False, durable: bool = True) -> str:
+    """The database ``url`` names, migrated: created if missing, or dropped and created
+    again with ``fresh``; ``url``.
+
+    ``durable=False``: its commits do not wait for the disk (``synchronous_commit = off``).
+    For a throwaway database that a long run (the demo, a chaos campaign) writes
+    thousands of times: a crash loses the last moments, never consistency, and every
+    committed transaction is still visible to every session at once, which is all that
+    exactly-once needs; on a shared 2-core box the flushes would be most of the wall time.
+    """
+    from jet.sql import read_composed
+    from jet.warehouse.migrate import migrate
+
+    name = database_name(url)
+    with admin_connection(url) as conn:
+        if fresh:
+            drop_database(conn, name)
+        if not database_exists(conn, name):
+            create_database(conn, name)
+        change = "warehouse_scratch_durable.sql" if durable else "warehouse_scratch_throwaway.sql"
+        conn.execute(read_composed(change, database=_identifier(name)))
+    migrate(url)
+    return url
+
+
+def database_name(url: str) -> str:
+    """The database a libpq URL names."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
+
+
+def admin_connection(url: str) -> psycopg.Connection:
+    """An autocommit connection to the ``postgres`` database of ``url``'s server (creating
+    and dropping databases cannot run in a transaction)."""
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg
+
+    parts = urlsplit(url.replace("+psycopg", "", 1))
+    return psycopg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", "", "")), autocommit=True)
+
+
+def database_exists(admin: psycopg.Connection, name: str) -> bool:
+    from jet.sql import read_sql
+
+    return admin.execute(read_sql("warehouse_scratch_exists.sql"), {"name": name}).fetchone() is not None
+
+
+def drop_database(admin: psycopg.Connection, name: str) -> None:
+    """Drop ``name`` if it exists, ending the sessions still connected to it."""
+    from jet.sql import read_composed
+
+    admin.execute(read_composed("warehouse_scratch_drop.sql", database=_identifier(name)))
+
+
+def create_database(admin: psycopg.Connection, name: str, template: str = "template1") -> None:
+    """Create ``name`` as a copy of ``template`` (PostgreSQL's default: ``template1``)."""
+    from jet.sql import read_composed
+
+    admin.execute(
+        read_composed("warehouse_scratch_create.sql", database=_identifier(name), template=_identifier(template))
+    )
+
+
+def _identifier(name: str) -> Any:
     from psycopg import sql
 
-    from jet.warehouse.migrate import migrate
-
-    parts = urlsplit(warehouse_url)
-    name = f"{parts.path.lstrip('/')}_{suffix}"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return sql.Identifier(name)
 
 
 def empty(conn: psycopg.Connection, tables: Iterable[str]) -> None:

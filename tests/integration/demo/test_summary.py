@@ -10,7 +10,6 @@ writes), which the pipeline never reads.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -19,11 +18,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from jet.demo import DemoSummary, InProcessDaily, PeriodPlan, run_period, summarize
 from jet.report.charts import money
@@ -57,36 +54,24 @@ def dec(value: Any) -> Decimal:
 @pytest.fixture(scope="module")
 def demo_db(warehouse_url: str) -> str:
     """A fresh, migrated scratch warehouse for the period (other suites empty the shared one)."""
-    from jet.warehouse.migrate import migrate
+    from jet.warehouse.scratch import scratch_database
 
-    parts = urlsplit(warehouse_url)
-    name = parts.path.lstrip("/") + "_demo_period"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    migrate(url)
-    return url
+    return scratch_database(warehouse_url, "demo_period", fresh=True)
 
 
 @pytest.fixture(scope="module")
 def period(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Run the period once; yield the summary, the sandbox's truth and a warehouse connection."""
+    from jet.warehouse.db import airflow_connection
     from jet_sandbox.testing import SandboxProcess
 
-    w = urlsplit(demo_db)
-    warehouse = {"conn_type": "postgres", "host": w.hostname, "port": w.port or 5432, "login": w.username,
-                 **({"password": w.password} if w.password else {}), "schema": w.path.lstrip("/")}  # fmt: skip
     with (
         SandboxProcess(seed=7, scenario="empty", clock="manual", start=START.isoformat()) as sandbox,
         pytest.MonkeyPatch.context() as mp,
     ):
-        api = {"conn_type": "http", "host": "127.0.0.1", "port": sandbox.port, "schema": "http",
-               "login": sandbox.user, "password": sandbox.secret,
-               "extra": {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8}}  # fmt: skip
-        mp.setenv("AIRFLOW_CONN_JET_API", json.dumps(api))
-        mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", json.dumps(warehouse))
+        extra = {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8}
+        mp.setenv("AIRFLOW_CONN_JET_API", sandbox.airflow_connection(extra=extra))
+        mp.setenv("AIRFLOW_CONN_JET_WAREHOUSE", airflow_connection(demo_db))
         mp.setenv("JET_WAREHOUSE_URL", demo_db)
         lines: list[str] = []
         result = run_period(sandbox, PLAN, InProcessDaily(tmp_path_factory.mktemp("reports")), progress=lines.append)

@@ -46,6 +46,9 @@ def test_celery_runs_two_workers_on_the_deployments_own_redis_keys() -> None:
         assert argv[argv.index("--concurrency") + 1] == "2"
     hostnames = {w.argv[list(w.argv).index("--celery-hostname") + 1] for w in workers}
     assert len(hostnames) == 2, "two workers on one machine need two Celery names"
+    other = Deployment("celery", api_port=8081, metadata_url=META.replace("jetflow_x", "jetflow_y"), broker_url="x")
+    other_names = {w.argv[list(w.argv).index("--celery-hostname") + 1] for w in other.components(ports().__next__)[4:]}
+    assert not hostnames & other_names, "nor two deployments on one machine (a test beside make airflow)"
     log_ports = [c.env[k] for c in components for k in c.env if k.endswith("_LOG_SERVER_PORT")]
     assert len(set(log_ports)) == len(log_ports), "every log server on a port of its own"
 
