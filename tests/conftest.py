@@ -106,3 +106,15 @@ def clean_orders(warehouse: psycopg.Connection) -> psycopg.Connection:
 
     empty(warehouse, ORDER_TABLES)  # past the append-only triggers (order notes, status history)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def dag_bag() -> Any:
+    """The DagBag of the project's dags/ folder, parsed once per session: each parse costs
+    seconds, and no test changes a DAG object (a test that needs a DAG's run uses ``dag.test``)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.dags
+    assert bag.import_errors == {}
+    return bag

@@ -3,24 +3,18 @@ every hour; its two tasks follow Jet and push, and a second run pushes nothing."
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.integration.catalog.conftest import put_requests, sandbox_now, view
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
 
-@pytest.fixture(scope="module")
-def dag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / "jet_catalog_sync.py"))
-    assert bag.import_errors == {}
-    return bag.dags["jet_catalog_sync"]
+@pytest.fixture
+def dag(dag_bag: Any) -> Any:
+    return dag_bag.dags["jet_catalog_sync"]
 
 
 def test_scheduled_hourly_and_on_every_catalog_load(dag: Any) -> None:

@@ -50,11 +50,15 @@ def sync_until_complete(sync: Any, tries: int = 3) -> dict[str, Any]:
 def test_a_429_storm_slows_the_push_without_losing_or_repeating_an_update(
     sandbox: Any, seeded: Any, catalog_db: Any, sync: Any
 ) -> None:
-    sandbox.set_faults([{"kind": "rate_429", "rate": 0.5, "methods": ["PUT"], "params": {"retry_after": 1}}])
+    # Thirty 429s (each pausing every sender for its Retry-After) say what a longer storm
+    # would; beyond them the test would only wait out more one-second pauses.
+    storm = {"retry_after": 1, "label": "storm", "max_fires": 30}
+    sandbox.set_faults([{"kind": "rate_429", "rate": 0.5, "methods": ["PUT"], "params": storm}])
 
     receipt = sync()
 
-    assert receipt["push"]["rate_limited"] > 10
+    assert sandbox.faults_fired() == {"storm": 30}, "the storm ran its course"
+    assert receipt["push"]["rate_limited"] == 30, "every 429 counted, none taken for an answer"
     assert receipt["push"]["outcomes"] == {"accepted": receipt["push"]["planned"]}
     assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
     refused = catalog_db.execute("SELECT sum(rate_limited) FROM jet.catalog_pushes").fetchone()[0]

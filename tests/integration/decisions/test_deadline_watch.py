@@ -36,14 +36,9 @@ def test_orders_whose_acknowledgement_is_in_flight_or_failed_are_at_risk(
     assert watch_deadlines(run_at(sandbox, offset=timedelta(minutes=11))) == {"at_risk": 0}
 
 
-def test_the_watch_runs_every_two_minutes_on_its_own() -> None:
-    from pathlib import Path
-
-    from airflow.dag_processing.dagbag import DagBag
+def test_the_watch_runs_every_two_minutes_on_its_own(dag_bag: Any) -> None:
     from airflow.sdk import CronTriggerTimetable
 
-    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags" / "jet_deadline_watch.py"))
-    assert bag.import_errors == {}
-    timetable = bag.dags["jet_deadline_watch"].timetable
+    timetable = dag_bag.dags["jet_deadline_watch"].timetable
     assert isinstance(timetable, CronTriggerTimetable)
     assert timetable.expression == "*/2 * * * *", "two runs fall inside the 5-minute alert margin"

@@ -10,17 +10,12 @@ import pytest
 
 from tests.integration.decisions.conftest import sandbox_now
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.dags, pytest.mark.integration]
 
 
-@pytest.fixture(scope="module")
-def dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
+@pytest.fixture
+def dagbag(dag_bag: Any) -> Any:
+    return dag_bag
 
 
 def states(run: Any) -> dict[str, str]:

@@ -9,17 +9,12 @@ from typing import Any
 import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.dags, pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def bag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
+@pytest.fixture
+def bag(dag_bag: Any) -> Any:
+    return dag_bag
 
 
 def _run(dag: Any, when: datetime, conf: dict | None = None) -> dict[str, Any]:

@@ -4,7 +4,6 @@ Param, ship dates in 1900 or 2999, a NUL in a tracking number or a note."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -14,18 +13,13 @@ from jet.fulfillment.shipments import Shipment, ShipmentLine, ShipmentRefused, r
 from jet.notes import NoteRefused, add_user_note
 from tests.integration.fulfillment.conftest import run_at, sandbox_now
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.integration, pytest.mark.dags]
 LINES = [{"merchant_sku": "SKU-A", "quantity": 2}]
 
 
-@pytest.fixture(scope="module")
-def dagbag() -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
+@pytest.fixture
+def dagbag(dag_bag: Any) -> Any:
+    return dag_bag
 
 
 def failed_at_once(run: Any, task_id: str) -> None:

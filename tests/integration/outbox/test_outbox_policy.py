@@ -155,18 +155,13 @@ def test_a_permanent_refusal_fails_at_once_with_jets_message(sandbox: Any, place
 
 
 def test_a_failed_action_is_requeued_once_and_read_back_first(
-    sandbox: Any, place: Any, fdb: psycopg.Connection, jet_connection: Any
+    sandbox: Any, place: Any, fdb: psycopg.Connection, jet_connection: Any, dag_bag: Any
 ) -> None:
     from datetime import UTC, datetime
-    from pathlib import Path
-
-    from airflow.dag_processing.dagbag import DagBag
 
     from tests.integration.fulfillment.conftest import acknowledge_at_jet
 
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags" / "jet_retry_action.py")).dags[
-        "jet_retry_action"
-    ]
+    dag = dag_bag.dags["jet_retry_action"]
     # A short quiet period.
     jet_connection(read_timeout=2, connect_timeout=1, write_budget_wait=1, late_apply_seconds=1)
     (applied_late, refused) = place(LINES, count=2, acknowledge=False)
@@ -214,8 +209,11 @@ def test_a_failed_action_is_requeued_once_and_read_back_first(
 
 
 def test_two_fulfilment_uploads_at_once_both_succeed_and_ship_once(
-    sandbox: Any, place: Any, fdb: psycopg.Connection
+    sandbox: Any, place: Any, fdb: psycopg.Connection, jet_connection: Any
 ) -> None:
+    # A run that finds the other's writes still sending waits until they could be stale
+    # (budget wait + both timeouts + 1 s: 41 s with the defaults, 5 s here), then settles.
+    jet_connection(read_timeout=2, connect_timeout=1, write_budget_wait=1, late_apply_seconds=1)
     orders = place(LINES, count=6)
     for n, oid in enumerate(orders):
         record_shipment(

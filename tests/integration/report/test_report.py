@@ -262,14 +262,10 @@ def test_a_run_covers_its_params_or_the_days_its_settlement_run_settled() -> Non
 
 @pytest.mark.dags
 def test_the_dag_writes_the_report_and_puts_its_path_in_the_receipt(
-    business: dict[str, Any], settlement_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    business: dict[str, Any], settlement_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dag_bag: Any
 ) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
-    monkeypatch.setenv("JET_REPORT_DIR", str(tmp_path))
-    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags"))
-    assert bag.import_errors == {}
-    run = bag.dags["jet_report"].test(
+    monkeypatch.setenv("JET_REPORT_DIR", str(tmp_path))  # read when the task runs, not when the DAG is parsed
+    run = dag_bag.dags["jet_report"].test(
         logical_date=datetime(2026, 3, 2, tzinfo=UTC), run_conf={"date_from": "2026-02-15", "date_to": "2026-02-28"}
     )
     (ti,) = run.get_task_instances()

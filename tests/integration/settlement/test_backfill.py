@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -15,7 +14,6 @@ from jet.settlement.window import settlement_window
 from tests.helpers import table_checksums
 from tests.integration.settlement.conftest import ALL_TABLES, SANDBOX_NOW, reset_warehouse
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -70,13 +68,11 @@ def test_the_lookback_re_reads_a_report_until_it_is_final(settlement_env: Any, s
 
 
 @pytest.mark.dags
-def test_the_dag_runs_one_day_with_a_fixed_set_of_tasks(settlement_env: Any, sdb: psycopg.Connection) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
+def test_the_dag_runs_one_day_with_a_fixed_set_of_tasks(
+    settlement_env: Any, sdb: psycopg.Connection, dag_bag: Any
+) -> None:
     reset_warehouse(sdb, settlement_env)
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    dag = bag.dags["jet_settlement"]
+    dag = dag_bag.dags["jet_settlement"]
     run = dag.test(logical_date=datetime(2026, 2, 25, tzinfo=UTC), run_conf={"lookback_days": 1})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {
