@@ -3,7 +3,7 @@
 Recreates the demo warehouse ``<warehouse>_demo`` (the demo never touches the warehouse
 `make airflow` uses), starts a sandbox on a free port with its clock at a midnight,
 points the ``jet_api`` and ``jet_warehouse`` connections at them and runs the period
-(``DEMO_DAYS``, default 3; ``DEMO_ORDERS_PER_HOUR``, default 40) through the pipelines
+(``DEMO_DAYS``, default 3; ``DEMO_ORDERS_PER_HOUR``, default 30) through the pipelines
 in a deployment's order: :mod:`jet.demo.period`. The daily DAGs (``jet_settlement``,
 ``jet_report``, and ``jet_catalog_sync`` where it exists) are real ``airflow dags test``
 runs. The summary is read back from the warehouse and Jet's ledger

@@ -119,7 +119,12 @@ def test_the_push_keeps_within_the_connections_rate_budget(
 
     stamps = sorted(r["wall"] for r in sandbox.requests_log() if r["method"] == "PUT")
     assert len(stamps) == receipt["push"]["requests"] > 80
-    # Over any second, at most burst + rate requests start (the hook's token bucket).
-    worst = max(sum(1 for t in stamps[i:] if t < start + 1.0) for i, start in enumerate(stamps))
-    assert worst <= 4 + 40, worst
+    # The hook's token bucket lets burst + rate x window requests start in any window. They
+    # are stamped on arrival at the sandbox, which jitters on a busy machine (one request
+    # delayed lands with the next), so judge two-second windows with a little slack: a
+    # budget that leaked would send the ~120 PUTs of 8 workers in well under a second.
+    window, slack = 2.0, 4
+    worst = max(sum(1 for t in stamps[i:] if t < start + window) for i, start in enumerate(stamps))
+    assert worst <= 4 + 40 * window + slack, worst
+    assert (len(stamps) - 4) / (stamps[-1] - stamps[0]) <= 40 * 1.05, "the average rate stays within the budget"
     assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
