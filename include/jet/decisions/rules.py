@@ -3,8 +3,9 @@
 Pure: no I/O, no Airflow, no database, no clock. Everything the rules need arrives as
 arguments, so the same inputs always give the same decisions, and a decision row can
 store its inputs and be replayed. The vocabulary is marketplace-neutral (orders, lines,
-SKUs, nodes); Jet's wire strings live only in the mapping at the bottom of this module,
-so a second marketplace maps the same :class:`Decision` to its own values.
+SKUs, nodes) and knows none of Jet's strings: :mod:`jet.decisions.acknowledgement` maps
+a :class:`Decision` onto Jet's vocabulary, and a second marketplace would map the same
+decision to its own values.
 
 The rules implement the "Rules for acknowledging" table of the design:
 
@@ -444,50 +445,3 @@ def _can_supply_something(
     if ReasonCode.REPLENISHABLE in reasons:
         return True
     return any(left.get(order.lines[i].sku, 0) > 0 for i in short)
-
-
-# --------------------------------------------------------------------------------------
-# Jet wire values. The only place in the decision rules that knows Jet's strings; another
-# marketplace supplies its own mapping of Outcome and LineStatus.
-# --------------------------------------------------------------------------------------
-
-JET_ACKNOWLEDGEMENT_STATUS: Mapping[Outcome, str | None] = MappingProxyType(
-    {
-        Outcome.ACKNOWLEDGE: "accepted",
-        Outcome.REJECT: "rejected - item level error",
-        Outcome.CANCEL: "rejected - item level error",
-        Outcome.HOLD: None,  # nothing is sent while the order waits for manual approval
-    }
-)
-
-JET_ITEM_STATUS: Mapping[LineStatus, str] = MappingProxyType(
-    {
-        LineStatus.FULFILLABLE: "fulfillable",
-        LineStatus.NO_INVENTORY: "nonfulfillable - no inventory",
-        LineStatus.UNKNOWN_SKU: "nonfulfillable - invalid merchant SKU",
-    }
-)
-
-
-@dataclass(frozen=True)
-class JetAcknowledgement:
-    """What to send to Jet's acknowledge call: the order status and ``(line_id, item status)`` pairs."""
-
-    acknowledgement_status: str
-    items: tuple[tuple[str, str], ...]
-
-
-def to_jet_acknowledgement(decision: Decision) -> JetAcknowledgement | None:
-    """Jet's acknowledgement values for a decision; None for a held order (nothing is sent)."""
-    status = JET_ACKNOWLEDGEMENT_STATUS[decision.outcome]
-    if status is None:
-        return None
-    if decision.outcome is Outcome.ACKNOWLEDGE and any(
-        line.status is not LineStatus.FULFILLABLE for line in decision.lines
-    ):
-        # Jet refuses an accepted order with a non-fulfillable line; the rules never build one.
-        raise ValueError(f"order {decision.order_id}: an acknowledged order must have only fulfillable lines")
-    return JetAcknowledgement(
-        acknowledgement_status=status,
-        items=tuple((line.line_id, JET_ITEM_STATUS[line.status]) for line in decision.lines),
-    )

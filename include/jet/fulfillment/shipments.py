@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet import limits, outbox
+from jet.api.vocabulary import OPEN_ORDER_STATUSES, OrderStatus
 from jet.failures import PermanentError
 from jet.orders.units import OpenUnits, units_per_sku
 from jet.outbox.kinds import SHIP
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SHIPPABLE_STATUSES = ("acknowledged", "inprogress")
+SHIPPABLE_STATUSES = OPEN_ORDER_STATUSES
 #: A parcel can be dated a little ahead (time zones, a label printed tonight for tomorrow).
 SHIP_DATE_AHEAD = timedelta(days=1)
 #: Longest a delivery estimate may lie after the shipment.
@@ -299,7 +300,7 @@ def record_shipment(
                 f"order {shipment.merchant_order_id} is not in the warehouse; import it with jet_import_order first"
             )
         status, placed_at = row
-        if status == "complete":
+        if status == OrderStatus.COMPLETE:
             units = warehouse_units(conn, shipment.merchant_order_id)
             shipped = sum(u.shipped for u in units.values())
             hint = (
@@ -462,7 +463,7 @@ def plan_uploads(conn: psycopg.Connection, client: Any, run: RunIdentity, receip
                 continue
             order = result.order
             status = str(order.status)
-            if status == "ready":
+            if status == OrderStatus.READY:
                 receipt.waiting_for_acknowledgement += len(requests)
                 log.info("order %s is not acknowledged yet: %d shipment(s) wait", order_id, len(requests))
                 continue

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
+from jet.api.vocabulary import ReturnStatus
 from jet.failures import PermanentError
 from jet.outbox.kinds import COMPLETE_RETURN
 from jet.returns.landing import land_returns
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from jet.runs import RunIdentity
 
 #: Jet's status of a return once we completed it.
-COMPLETED = "completed by merchant"
+COMPLETED = ReturnStatus.COMPLETED_BY_MERCHANT
 ZERO = Decimal("0.00")
 
 
