@@ -17,6 +17,7 @@ from jet.decisions.acknowledgement import acknowledge_body, approval
 from jet.decisions.rules import LineStatus, Outcome
 from jet.decisions.store import cancel_shipment_body
 from jet.failures import PermanentError
+from jet.orders.known import is_known
 from jet.orders.units import units_per_sku
 from jet.outbox.kinds import ACKNOWLEDGE, ACKNOWLEDGEMENTS, CANCEL, CANCEL_UNITS
 from jet.sql import read_sql
@@ -35,7 +36,7 @@ class OperatorActionRefused(PermanentError, RuntimeError):
 
 
 def _require_known(conn: psycopg.Connection, order_id: str) -> None:
-    if conn.execute(read_sql("decisions_order_known.sql"), {"order_id": order_id}).fetchone() is None:
+    if not is_known(conn, order_id):
         raise OperatorActionRefused(
             f"order {order_id} is not in the warehouse; import it first with the jet_import_order DAG"
         )
