@@ -37,10 +37,10 @@ from jet.dag_defaults import START_DATE, default_args, tags
 def jet_deadline_watch() -> None:
     @task(multiple_outputs=False)  # one receipt dict in XCom, not one XCom per key
     def check_deadlines(**context) -> dict:
-        from jet.outbox.tasks import watch_deadlines
+        from jet.decisions.tasks import check_deadlines as check
         from jet.runs import run_identity
 
-        return watch_deadlines(run_identity(context))
+        return check(run_identity(context))
 
     check_deadlines()
 

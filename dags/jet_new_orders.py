@@ -81,7 +81,7 @@ def jet_new_orders() -> None:
 
     @task(multiple_outputs=False)
     def acknowledge_new_orders(landed: dict, **context) -> dict:
-        from jet.orders.events import decide_and_send
+        from jet.decisions.tasks import decide_and_send
         from jet.runs import run_identity
 
         return decide_and_send(run_identity(context))

@@ -56,12 +56,13 @@ def jet_refund_order() -> None:
     # Jet decides within hours: poke every 5 minutes, freeing the worker slot in between.
     @task.sensor(poke_interval=300, timeout=timedelta(hours=12).total_seconds(), mode="reschedule")
     def follow_refund(posted: dict, **context) -> PokeReturnValue:
+        from jet.refunds import is_rejected
         from jet.refunds.tasks import follow
         from jet.runs import run_identity
 
         state = follow(run_identity(context), [posted["alt_refund_id"]])
         status = state["statuses"][posted["alt_refund_id"]]
-        if status and status.startswith("rejected"):
+        if is_rejected(status):
             raise RuntimeError(f"Jet rejected refund {posted['alt_refund_id']}: {status}")
         return PokeReturnValue(is_done=state["final"], xcom_value=state)
 

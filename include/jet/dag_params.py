@@ -27,7 +27,14 @@ from typing import Any
 from airflow.sdk import Param
 
 from jet import limits
-from jet.api.vocabulary import CANCEL_REASONS, CHARGE_FEEDBACK, REFUND_FEEDBACK, REFUND_REASONS, RETURN_REFUND_FEEDBACK
+from jet.api.vocabulary import (
+    CANCEL_REASONS,
+    CHARGE_FEEDBACK,
+    REFUND_FEEDBACK,
+    REFUND_REASONS,
+    RELEASED_ORDER_STATUSES,
+    RETURN_REFUND_FEEDBACK,
+)
 from jet.failures import PermanentError, fail_fast
 
 # Jet ids are 32 hex characters; the sandbox and the docs samples use other short ids.
@@ -93,7 +100,7 @@ def import_order_params() -> dict[str, Param]:
         "statuses": Param(
             [],
             type="array",
-            items={"type": "string", "enum": ["ready", "acknowledged", "inprogress", "complete"]},
+            items={"type": "string", "enum": list(RELEASED_ORDER_STATUSES)},
             uniqueItems=True,
             title="Also re-pull statuses",
             description="Optional: also re-pull every order Jet lists in these statuses.",

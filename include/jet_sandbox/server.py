@@ -116,7 +116,7 @@ class SandboxServer:
             self._bucket = None if rate is None else TokenBucket(rate, cfg.rate_limit_burst or max(1, int(rate)))
         return self._bucket
 
-    async def _handle_api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # noqa: C901 (the fault dispatch: one branch per fault kind (owned by the outbox/fault work))
+    async def _handle_api(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         sb = self.sandbox
         sb.tick()
         method: str = scope["method"]
@@ -128,39 +128,57 @@ class SandboxServer:
         log = {"wall": time.time(), "method": method, "path": scope["path"], "status": 0}
         sb.requests.append(log)
 
-        bucket = self._rate_bucket()
-        if bucket is not None:
-            wait = bucket.take()
-            if wait > 0:
-                log["status"] = 429
-                await _send_json(send, 429, {"errors": ["rate limit exceeded"]}, retry_after_header(wait))
-                return
-
+        if await self._refused_over_rate(log, send):
+            return
         fired = self.faults.decide(method, api_path) if self.faults.rules else {}
-        if fired:
-            if "latency" in fired or "hang" in fired:
-                # Read the body before stalling: a client that gives up must not cancel the write.
-                receive = await _buffered_receive(receive)
-            if "latency" in fired:
-                await asyncio.sleep(float(fired["latency"].params.get("seconds", 1.0)))
-            if "hang" in fired:
-                await asyncio.sleep(float(fired["hang"].params.get("seconds", 30.0)))
-                sb.tick()
-            for kind, status in (("error_500", 500), ("error_503", 503), ("rate_429", 429)):
-                if kind in fired:
-                    log["status"] = status
-                    retry = str(fired[kind].params.get("retry_after", 1)) if status == 429 else None
-                    await _send_json(send, status, {"errors": [f"sandbox fault {kind}"]}, retry)
-                    return
-
+        receive, answered = await self._request_faults(fired, receive, log, send)
+        if answered:
+            return
         if lowered != "/token" and not lowered.startswith("/reports/download/"):
             reason = self._auth_problem(scope, "expire_token" in fired)
             if reason is not None:
                 log["status"] = 401
                 await _send_json(send, 401, {"errors": [reason]})
                 return
-
         scope["jet_faults"] = fired
+        await self._serve(scope, receive, send, fired, log)
+
+    async def _refused_over_rate(self, log: dict[str, Any], send: Any) -> bool:
+        """Answer 429 when the rate budget is spent (True), as Jet's throttle did."""
+        bucket = self._rate_bucket()
+        wait = bucket.take() if bucket is not None else 0
+        if wait <= 0:
+            return False
+        log["status"] = 429
+        await _send_json(send, 429, {"errors": ["rate limit exceeded"]}, retry_after_header(wait))
+        return True
+
+    async def _request_faults(
+        self, fired: dict[str, Any], receive: Any, log: dict[str, Any], send: Any
+    ) -> tuple[Any, bool]:
+        """The faults that act before the request is served: a delay, a hang, or an error
+        answered instead (then True). Returns the receive channel to serve from."""
+        if "latency" in fired or "hang" in fired:
+            # Read the body before stalling: a client that gives up must not cancel the write.
+            receive = await _buffered_receive(receive)
+        if "latency" in fired:
+            await asyncio.sleep(float(fired["latency"].params.get("seconds", 1.0)))
+        if "hang" in fired:
+            await asyncio.sleep(float(fired["hang"].params.get("seconds", 30.0)))
+            self.sandbox.tick()
+        for kind, status in (("error_500", 500), ("error_503", 503), ("rate_429", 429)):
+            if kind in fired:
+                log["status"] = status
+                retry = str(fired[kind].params.get("retry_after", 1)) if status == 429 else None
+                await _send_json(send, status, {"errors": [f"sandbox fault {kind}"]}, retry)
+                return receive, True
+        return receive, False
+
+    async def _serve(
+        self, scope: dict[str, Any], receive: Any, send: Any, fired: dict[str, Any], log: dict[str, Any]
+    ) -> None:
+        """Serve the request, then the faults that act on the answer: dropped after the
+        write applied, or its JSON truncated or malformed."""
         mangle = "truncated_json" in fired or "malformed_json" in fired
         drop = "drop_after_apply" in fired
         status_box = [0]
@@ -174,7 +192,12 @@ class SandboxServer:
                 return
             await send(message)
 
-        if method == "GET" and api_path.startswith(DETAIL_PREFIX) and "/" not in api_path[len(DETAIL_PREFIX) :]:
+        api_path: str = scope["path"][4:]
+        if (
+            scope["method"] == "GET"
+            and api_path.startswith(DETAIL_PREFIX)
+            and "/" not in api_path[len(DETAIL_PREFIX) :]
+        ):
             await self._fast_detail(api_path[len(DETAIL_PREFIX) :], "missing_optional" in fired, wrapped_send)
         else:
             await self.app(scope, receive, wrapped_send)

@@ -20,6 +20,7 @@ import random
 import secrets
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -502,7 +503,7 @@ class Sandbox:
         order.tag = tag or None
         return order
 
-    def acknowledge(self, order_id: str, body: Any) -> Order:  # noqa: C901 (Jet's acknowledge rules, one branch per refusal (split with the sandbox's fault work))
+    def acknowledge(self, order_id: str, body: Any) -> Order:
         """``PUT /orders/{id}/acknowledge`` — only from ready; rejects complete the order."""
         order = self.get_order(order_id)
         if order.status != "ready":
@@ -512,23 +513,7 @@ class Sandbox:
         status = body.get("acknowledgement_status")
         if status not in enums.ACK_STATUSES:
             raise bad(f"acknowledgement_status must be one of {list(enums.ACK_STATUSES)}")
-        items = body.get("order_items") or []
-        if not isinstance(items, list):
-            raise bad("order_items must be a list")
-        item_status: dict[str, str] = {}
-        alt_ids: dict[str, str] = {}
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("order_item_id"), str):
-                raise bad("each order_items entry needs an order_item_id")
-            item_id = item["order_item_id"]
-            if order.line_by_id(item_id) is None:
-                raise bad(f"order_item_id {item_id} is not on order {order_id}")
-            value = item.get("order_item_acknowledgement_status", "fulfillable")
-            if value not in enums.ITEM_ACK_STATUSES:
-                raise bad(f"order_item_acknowledgement_status must be one of {list(enums.ITEM_ACK_STATUSES)}")
-            item_status[item_id] = value
-            if item.get("alt_order_item_id") is not None:
-                alt_ids[item_id] = str(item["alt_order_item_id"])
+        item_status, alt_ids = _acknowledged_items(order, body.get("order_items") or [])
         if status == "accepted" and any(v != "fulfillable" for v in item_status.values()):
             raise bad("an 'accepted' acknowledgement cannot carry nonfulfillable items")
         if status == "rejected - item level error" and not item_status:
@@ -548,7 +533,13 @@ class Sandbox:
                 line.alt_order_item_id = alt_ids[line.order_item_id]
         if status == "accepted":
             self._set_status(order, "acknowledged")
-            return order
+        else:
+            self._reject(order, status, item_status, now)
+        return order
+
+    def _reject(self, order: Order, status: str, item_status: Mapping[str, str], now: datetime) -> None:
+        """A rejection cancels every unit and completes the order; an item-level one that
+        leaves some lines fulfillable has Jet send those lines again as a new order."""
         for line in order.lines:
             line.cancelled = line.quantity
         order.exception_state = EXC_REJECTED
@@ -557,7 +548,6 @@ class Sandbox:
         fulfillable = [ln for ln in order.lines if item_status.get(ln.order_item_id) == "fulfillable"]
         if status == "rejected - item level error" and 0 < len(fulfillable) < len(order.lines):
             self._resend(order, fulfillable, now)
-        return order
 
     def _resend(self, old: Order, lines: list[Line], now: datetime) -> Order:
         """Jet splits a rejected multi-item order: the fulfillable lines come back as a new order."""
@@ -600,7 +590,7 @@ class Sandbox:
         self.touch(old)
         return self.place_order(now, status="created", order=new, ready_delay=delay)
 
-    def ship(self, order_id: str, body: Any) -> Order:  # noqa: C901 (Jet's shipped-message rules, one branch per refusal (split with the sandbox's fault work))
+    def ship(self, order_id: str, body: Any) -> Order:
         """``PUT /orders/{id}/shipped``: ship and/or cancel units per merchant_sku."""
         order = self.get_order(order_id)
         if order.status not in ("acknowledged", "inprogress"):
@@ -611,48 +601,7 @@ class Sandbox:
         if not isinstance(shipments, list) or not shipments:
             raise bad("shipments must be a non-empty list")
         order_skus = {ln.merchant_sku for ln in order.lines}
-        parsed: list[tuple[dict[str, Any], list[tuple[dict[str, Any], int, int]]]] = []
-        for shipment in shipments:
-            if not isinstance(shipment, dict):
-                raise bad("each shipment must be an object")
-            items = shipment.get("shipment_items")
-            if not isinstance(items, list) or not items:
-                raise bad("each shipment needs a non-empty shipment_items list")
-            rows = []
-            for item in items:
-                if not isinstance(item, dict):
-                    raise bad("each shipment item must be an object")
-                sku = item.get("merchant_sku")
-                if sku not in order_skus:
-                    raise bad(f"merchant_sku {sku!r} is not on order {order_id}")
-                ship_qty = item.get("response_shipment_sku_quantity", 0) or 0
-                cancel_qty = item.get("response_shipment_cancel_qty", 0) or 0
-                for name, qty in (
-                    ("response_shipment_sku_quantity", ship_qty),
-                    ("response_shipment_cancel_qty", cancel_qty),
-                ):
-                    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-                        raise bad(f"{name} must be a non-negative integer")
-                rows.append((item, ship_qty, cancel_qty))
-            shipped_total = sum(r[1] for r in rows)
-            cancel_total = sum(r[2] for r in rows)
-            if shipped_total == 0 and cancel_total == 0:
-                raise bad("a shipment must ship or cancel at least one unit")
-            if shipped_total > 0:
-                for field in ("carrier", "shipment_tracking_number", "response_shipment_date"):
-                    if not shipment.get(field):
-                        raise bad(f"a shipment with shipped units needs {field}")
-                if str(shipment["carrier"]).lower() not in enums.CARRIERS_LOWER:
-                    raise bad(f"unknown carrier {shipment['carrier']!r}")
-            elif not shipment.get("alt_shipment_id"):
-                raise bad("a shipment with only cancelled items must have an alt_shipment_id")
-            for field in ("response_shipment_date", "expected_delivery_date", "carrier_pick_up_date"):
-                if shipment.get(field):
-                    try:
-                        parse_ts(str(shipment[field]))
-                    except ValueError:
-                        raise bad(f"{field} is not an ISO-8601 date: {shipment[field]!r}") from None
-            parsed.append((shipment, rows))
+        parsed = [(shipment, _shipment_rows(shipment, order_skus, order_id)) for shipment in shipments]
         alt_order_id = body.get("alt_order_id")
 
         now = self.clock.now()
@@ -670,16 +619,7 @@ class Sandbox:
             paid_now = min(line.shipped, line.quantity)
             if paid_now > paid_before:
                 self._accrue_shipment(order, line, paid_now - paid_before, now)
-        exception = None
-        for sku in order_skus:
-            lines = [ln for ln in order.lines if ln.merchant_sku == sku]
-            total = sum(ln.quantity for ln in lines)
-            shipped = sum(ln.shipped for ln in lines)
-            cancelled = sum(ln.cancelled for ln in lines)
-            if shipped > total:
-                exception = EXC_TOO_MANY_SHIPPED
-            elif shipped + cancelled > total and exception is None:
-                exception = EXC_TOO_MANY_CANCELLED
+        exception = _exception_after_shipping(order, order_skus)
         if exception is not None:
             order.exception_state = exception
         if all(ln.shipped + ln.cancelled >= ln.quantity for ln in order.lines):
@@ -692,7 +632,7 @@ class Sandbox:
             self._set_status(order, "inprogress")
         return order
 
-    def _shipment_record(self, shipment: dict[str, Any], rows: list[tuple[dict[str, Any], int, int]]) -> dict[str, Any]:
+    def _shipment_record(self, shipment: dict[str, Any], rows: list[_ShipmentRow]) -> dict[str, Any]:
         """What Jet echoes in the order's ``shipments``: the message plus Jet's ids, dates normalized."""
         record: dict[str, Any] = {"shipment_id": hex_id(self.rng_ids)}
         for key, value in shipment.items():
@@ -836,62 +776,13 @@ class Sandbox:
         ret.status = "inprogress"
         return ret
 
-    def complete_return(self, return_id: str, body: Any) -> Return:  # noqa: C901 (Jet's complete-return rules, one branch per refusal (split with the sandbox's fault work))
+    def complete_return(self, return_id: str, body: Any) -> Return:
         """``PUT /returns/{id}/complete`` with the rules of docs/jet-api.md §6."""
         ret = self.get_return(return_id)
-        if ret.status == "completed by merchant":
-            raise bad("return is already 'completed by merchant'")
-        if not isinstance(body, dict):
-            raise bad("body must be a JSON object")
-        if body.get("merchant_order_id") not in (None, ret.merchant_order_id):
-            raise bad("merchant_order_id does not match the return")
-        agree = body.get("agree_to_return_charge")
-        if not isinstance(agree, bool):
-            raise bad("agree_to_return_charge (boolean) is required")
-        feedback = body.get("return_charge_feedback")
-        if feedback is not None and feedback not in enums.CHARGE_FEEDBACK:
-            raise bad(f"return_charge_feedback must be one of {list(enums.CHARGE_FEEDBACK)}")
-        if not agree and feedback is None:
-            raise bad("return_charge_feedback is required when agree_to_return_charge is false")
-        items = body.get("items", [])
-        if not isinstance(items, list):
-            raise bad("items must be a list")
+        agree, feedback, items = _completion_terms(ret, body)
         order = self.get_order(ret.merchant_order_id)
         by_item = {s["order_item_id"]: s for s in ret.skus}
-        clean: list[dict[str, Any]] = []
-        for item in items:
-            if not isinstance(item, dict) or item.get("order_item_id") not in by_item:
-                raise bad("each item needs an order_item_id that is part of this return")
-            requested = by_item[item["order_item_id"]]
-            returned = item.get("total_quantity_returned", 0)
-            refund_qty = item.get("order_return_refund_qty", 0)
-            for name, qty in (("total_quantity_returned", returned), ("order_return_refund_qty", refund_qty)):
-                if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-                    raise bad(f"{name} must be a non-negative integer")
-            if returned > requested["return_quantity"] or refund_qty > requested["return_quantity"]:
-                raise bad(f"quantities exceed the return_quantity {requested['return_quantity']}")
-            if not ret.refund_without_return and refund_qty > returned:
-                raise bad("order_return_refund_qty cannot exceed total_quantity_returned")
-            line = order.line_of(item["order_item_id"])
-            amount = self._parse_amount(item.get("refund_amount", {}))
-            self._check_refundable(line, refund_qty, amount)
-            full = refund_qty == requested["return_quantity"] and amount["principal"] >= line.base_price * refund_qty
-            rfb = item.get("return_refund_feedback")
-            if not full and rfb is None:
-                raise bad("return_refund_feedback is required when refunding less than requested")
-            if rfb is not None and rfb not in enums.RETURN_REFUND_FEEDBACK:
-                raise bad(f"return_refund_feedback must be one of {list(enums.RETURN_REFUND_FEEDBACK)}")
-            clean.append(
-                {
-                    "order_item_id": line.order_item_id,
-                    "alt_order_item_id": item.get("alt_order_item_id", line.alt_order_item_id),
-                    "total_quantity_returned": returned,
-                    "order_return_refund_qty": refund_qty,
-                    "return_refund_feedback": rfb,
-                    "notes": item.get("notes"),
-                    "refund_amount": amount,
-                }
-            )
+        clean = [self._completed_item(ret, order, by_item, item) for item in items]
         now = self.clock.now()
         ret.status = "completed by merchant"
         ret.completed_date = now
@@ -916,6 +807,41 @@ class Sandbox:
                 charge=charge,
             )
         return ret
+
+    def _completed_item(
+        self, ret: Return, order: Order, by_item: Mapping[str, dict[str, Any]], item: Any
+    ) -> dict[str, Any]:
+        """One line of a return completion, checked against the return and the order line."""
+        if not isinstance(item, dict) or item.get("order_item_id") not in by_item:
+            raise bad("each item needs an order_item_id that is part of this return")
+        requested = by_item[item["order_item_id"]]
+        returned = item.get("total_quantity_returned", 0)
+        refund_qty = item.get("order_return_refund_qty", 0)
+        for name, qty in (("total_quantity_returned", returned), ("order_return_refund_qty", refund_qty)):
+            if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+                raise bad(f"{name} must be a non-negative integer")
+        if returned > requested["return_quantity"] or refund_qty > requested["return_quantity"]:
+            raise bad(f"quantities exceed the return_quantity {requested['return_quantity']}")
+        if not ret.refund_without_return and refund_qty > returned:
+            raise bad("order_return_refund_qty cannot exceed total_quantity_returned")
+        line = order.line_of(item["order_item_id"])
+        amount = self._parse_amount(item.get("refund_amount", {}))
+        self._check_refundable(line, refund_qty, amount)
+        full = refund_qty == requested["return_quantity"] and amount["principal"] >= line.base_price * refund_qty
+        rfb = item.get("return_refund_feedback")
+        if not full and rfb is None:
+            raise bad("return_refund_feedback is required when refunding less than requested")
+        if rfb is not None and rfb not in enums.RETURN_REFUND_FEEDBACK:
+            raise bad(f"return_refund_feedback must be one of {list(enums.RETURN_REFUND_FEEDBACK)}")
+        return {
+            "order_item_id": line.order_item_id,
+            "alt_order_item_id": item.get("alt_order_item_id", line.alt_order_item_id),
+            "total_quantity_returned": returned,
+            "order_return_refund_qty": refund_qty,
+            "return_refund_feedback": rfb,
+            "notes": item.get("notes"),
+            "refund_amount": amount,
+        }
 
     @staticmethod
     def _parse_amount(raw: Any) -> dict[str, Decimal]:
@@ -1127,76 +1053,58 @@ class Sandbox:
             row[col] = ZERO
         return row
 
-    def _on_settle(self, due: datetime, _key: str) -> None:  # noqa: C901 (the settlement generator (split with the sandbox's fault work))
+    def _on_settle(self, due: datetime, _key: str) -> None:
         """Close the sandbox day ending at ``due``: one report from that day's accruals."""
         period_start = due - timedelta(days=1)
         todays = [a for a in self.accruals if a.at < due]
         self.accruals = [a for a in self.accruals if a.at >= due]
         report_id = hex_id(self.rng_ids)
-        # Aggregate to one row per order line (orders) / per return or refund line (returns).
-        grouped: dict[tuple[str, ...], dict[str, Any]] = {}
-        for accrual in todays:
-            row = accrual.row
-            key = (
-                row["transaction_type"],
-                row["order_item_id"],
-                row["merchant_return_authorization_id"],
-                row["refund_authorization_id"],
-            )
-            if key not in grouped:
-                grouped[key] = dict(row)
-                continue
-            agg = grouped[key]
-            agg["quantity"] += row["quantity"]
-            agg["transaction_date"] = max(agg["transaction_date"], row["transaction_date"])
-            for col in CSV_AMOUNT_COLUMNS:
-                agg[col] += row[col]
-        rows = list(grouped.values())
-        if self.rng_settle.random() < self.config.adjustment_rate:
-            cents = self.rng_settle.randint(-5000, 2500)
-            adjustment = {key: "" for key in CSV_ID_COLUMNS}
-            adjustment.update({col: ZERO for col in CSV_AMOUNT_COLUMNS})
-            adjustment.update(
-                transaction_type="adjustment",
-                transaction_date=due - timedelta(seconds=1),
-                quantity=0,
-                jet_adjustment=money(Decimal(cents) / 100),
-                description="Jet fee correction" if cents < 0 else "Jet goodwill credit",
-            )
+        rows = _settlement_rows(todays)
+        adjustment = self._maybe_adjustment(due)
+        if adjustment is not None:
             rows.append(adjustment)
         for row in rows:
             row["settlement_report_id"] = report_id
             for col in CSV_AMOUNT_COLUMNS:
                 row[col] = money(row[col])  # round per row first; totals are sums of rounded rows
-        order_details = {k: ZERO for k in ORDER_DETAIL_KEYS}
-        return_details = {k: ZERO for k in RETURN_DETAIL_KEYS}
-        adjustment_total = ZERO
-        for row in rows:
-            if row["transaction_type"] == "order":
-                for k in ORDER_DETAIL_KEYS:
-                    order_details[k] += row[k]
-            elif row["transaction_type"] == "return":
-                for k in RETURN_DETAIL_KEYS:
-                    return_details[k] += row[k]
-            else:
-                adjustment_total += row["jet_adjustment"]
-        unavailable = ZERO
-        for status in ("acknowledged", "inprogress"):
-            for order_id in self.by_status[status]:
-                for line in self.orders[order_id].lines:
-                    unavailable += line.base_price * max(0, line.quantity - line.shipped - line.cancelled)
+        order_details, return_details, adjustment_total = _settlement_totals(rows)
         self.settlements[report_id] = Settlement(
             settlement_report_id=report_id,
             period_start=period_start,
             period_end=due - timedelta(microseconds=1),
             created=due,
-            unavailable_balance=unavailable,
+            unavailable_balance=self._unavailable_balance(),
             rows=rows,
             order_details=order_details,
             return_details=return_details,
             jet_adjustment=adjustment_total,
         )
         self._schedule(due + timedelta(days=1), "settle", "")
+
+    def _maybe_adjustment(self, due: datetime) -> dict[str, Any] | None:
+        """Now and then (``adjustment_rate``) Jet corrects its fees or credits goodwill: one row."""
+        if self.rng_settle.random() >= self.config.adjustment_rate:
+            return None
+        cents = self.rng_settle.randint(-5000, 2500)
+        adjustment: dict[str, Any] = {key: "" for key in CSV_ID_COLUMNS}
+        adjustment.update({col: ZERO for col in CSV_AMOUNT_COLUMNS})
+        adjustment.update(
+            transaction_type="adjustment",
+            transaction_date=due - timedelta(seconds=1),
+            quantity=0,
+            jet_adjustment=money(Decimal(cents) / 100),
+            description="Jet fee correction" if cents < 0 else "Jet goodwill credit",
+        )
+        return adjustment
+
+    def _unavailable_balance(self) -> Decimal:
+        """The price of the units of acknowledged orders not yet shipped or cancelled."""
+        unavailable = ZERO
+        for status in ("acknowledged", "inprogress"):
+            for order_id in self.by_status[status]:
+                for line in self.orders[order_id].lines:
+                    unavailable += line.base_price * max(0, line.quantity - line.shipped - line.cancelled)
+        return unavailable
 
     def get_settlement(self, report_id: str) -> Settlement:
         """The report or a 404."""
@@ -1491,3 +1399,158 @@ def settlement_csv(report: Settlement) -> str:
             values.append(value)
         writer.writerow(values)
     return out.getvalue()
+
+
+def _acknowledged_items(order: Order, items: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The acknowledge message's ``order_items``: each line's status (default fulfillable)
+    and the merchant's ``alt_order_item_id`` where given, by order_item_id."""
+    if not isinstance(items, list):
+        raise bad("order_items must be a list")
+    item_status: dict[str, str] = {}
+    alt_ids: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("order_item_id"), str):
+            raise bad("each order_items entry needs an order_item_id")
+        item_id = item["order_item_id"]
+        if order.line_by_id(item_id) is None:
+            raise bad(f"order_item_id {item_id} is not on order {order.merchant_order_id}")
+        value = item.get("order_item_acknowledgement_status", "fulfillable")
+        if value not in enums.ITEM_ACK_STATUSES:
+            raise bad(f"order_item_acknowledgement_status must be one of {list(enums.ITEM_ACK_STATUSES)}")
+        item_status[item_id] = value
+        if item.get("alt_order_item_id") is not None:
+            alt_ids[item_id] = str(item["alt_order_item_id"])
+    return item_status, alt_ids
+
+
+_ShipmentRow = tuple[dict[str, Any], int, int]
+"""A shipment item with its units shipped and cancelled."""
+
+
+def _shipment_rows(shipment: Any, order_skus: set[str], order_id: str) -> list[_ShipmentRow]:
+    """One shipment of a shipped message, checked as Jet did: its items, then its fields."""
+    if not isinstance(shipment, dict):
+        raise bad("each shipment must be an object")
+    items = shipment.get("shipment_items")
+    if not isinstance(items, list) or not items:
+        raise bad("each shipment needs a non-empty shipment_items list")
+    rows = [_shipment_row(item, order_skus, order_id) for item in items]
+    _check_shipment_fields(shipment, rows)
+    return rows
+
+
+def _shipment_row(item: Any, order_skus: set[str], order_id: str) -> _ShipmentRow:
+    if not isinstance(item, dict):
+        raise bad("each shipment item must be an object")
+    sku = item.get("merchant_sku")
+    if sku not in order_skus:
+        raise bad(f"merchant_sku {sku!r} is not on order {order_id}")
+    ship_qty = item.get("response_shipment_sku_quantity", 0) or 0
+    cancel_qty = item.get("response_shipment_cancel_qty", 0) or 0
+    for name, qty in (
+        ("response_shipment_sku_quantity", ship_qty),
+        ("response_shipment_cancel_qty", cancel_qty),
+    ):
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+            raise bad(f"{name} must be a non-negative integer")
+    return item, ship_qty, cancel_qty
+
+
+def _check_shipment_fields(shipment: dict[str, Any], rows: list[_ShipmentRow]) -> None:
+    """Units move; shipped units need a known carrier, tracking and date; a cancel-only
+    shipment needs the merchant's id; dates are ISO-8601."""
+    shipped_total = sum(r[1] for r in rows)
+    cancel_total = sum(r[2] for r in rows)
+    if shipped_total == 0 and cancel_total == 0:
+        raise bad("a shipment must ship or cancel at least one unit")
+    if shipped_total > 0:
+        for field in ("carrier", "shipment_tracking_number", "response_shipment_date"):
+            if not shipment.get(field):
+                raise bad(f"a shipment with shipped units needs {field}")
+        if str(shipment["carrier"]).lower() not in enums.CARRIERS_LOWER:
+            raise bad(f"unknown carrier {shipment['carrier']!r}")
+    elif not shipment.get("alt_shipment_id"):
+        raise bad("a shipment with only cancelled items must have an alt_shipment_id")
+    for field in ("response_shipment_date", "expected_delivery_date", "carrier_pick_up_date"):
+        if shipment.get(field):
+            try:
+                parse_ts(str(shipment[field]))
+            except ValueError:
+                raise bad(f"{field} is not an ISO-8601 date: {shipment[field]!r}") from None
+
+
+def _exception_after_shipping(order: Order, order_skus: set[str]) -> str | None:
+    """Jet's exception state when a SKU's units shipped (or shipped and cancelled) exceed its order."""
+    exception = None
+    for sku in order_skus:
+        lines = [ln for ln in order.lines if ln.merchant_sku == sku]
+        total = sum(ln.quantity for ln in lines)
+        shipped = sum(ln.shipped for ln in lines)
+        cancelled = sum(ln.cancelled for ln in lines)
+        if shipped > total:
+            exception = EXC_TOO_MANY_SHIPPED
+        elif shipped + cancelled > total and exception is None:
+            exception = EXC_TOO_MANY_CANCELLED
+    return exception
+
+
+def _completion_terms(ret: Return, body: Any) -> tuple[bool, str | None, list[Any]]:
+    """The return-wide terms of a completion: whether the merchant agrees to the return
+    charge, the feedback when not, and the items (each checked by the caller)."""
+    if ret.status == "completed by merchant":
+        raise bad("return is already 'completed by merchant'")
+    if not isinstance(body, dict):
+        raise bad("body must be a JSON object")
+    if body.get("merchant_order_id") not in (None, ret.merchant_order_id):
+        raise bad("merchant_order_id does not match the return")
+    agree = body.get("agree_to_return_charge")
+    if not isinstance(agree, bool):
+        raise bad("agree_to_return_charge (boolean) is required")
+    feedback = body.get("return_charge_feedback")
+    if feedback is not None and feedback not in enums.CHARGE_FEEDBACK:
+        raise bad(f"return_charge_feedback must be one of {list(enums.CHARGE_FEEDBACK)}")
+    if not agree and feedback is None:
+        raise bad("return_charge_feedback is required when agree_to_return_charge is false")
+    items = body.get("items", [])
+    if not isinstance(items, list):
+        raise bad("items must be a list")
+    return agree, feedback, items
+
+
+def _settlement_rows(accruals: list[_Accrual]) -> list[dict[str, Any]]:
+    """One row per order line (orders) and per return or refund line (returns), summed over the day."""
+    grouped: dict[tuple[str, ...], dict[str, Any]] = {}
+    for accrual in accruals:
+        row = accrual.row
+        key = (
+            row["transaction_type"],
+            row["order_item_id"],
+            row["merchant_return_authorization_id"],
+            row["refund_authorization_id"],
+        )
+        if key not in grouped:
+            grouped[key] = dict(row)
+            continue
+        agg = grouped[key]
+        agg["quantity"] += row["quantity"]
+        agg["transaction_date"] = max(agg["transaction_date"], row["transaction_date"])
+        for col in CSV_AMOUNT_COLUMNS:
+            agg[col] += row[col]
+    return list(grouped.values())
+
+
+def _settlement_totals(rows: list[dict[str, Any]]) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
+    """The report's order and return balance details and its adjustment: sums of the rounded rows."""
+    order_details = {k: ZERO for k in ORDER_DETAIL_KEYS}
+    return_details = {k: ZERO for k in RETURN_DETAIL_KEYS}
+    adjustment_total = ZERO
+    for row in rows:
+        if row["transaction_type"] == "order":
+            for k in ORDER_DETAIL_KEYS:
+                order_details[k] += row[k]
+        elif row["transaction_type"] == "return":
+            for k in RETURN_DETAIL_KEYS:
+                return_details[k] += row[k]
+        else:
+            adjustment_total += row["jet_adjustment"]
+    return order_details, return_details, adjustment_total

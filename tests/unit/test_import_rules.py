@@ -110,3 +110,52 @@ def _write_back_edges() -> list[str]:
 def test_domain_packages_do_not_import_each_others_write_back() -> None:
     bad = _write_back_edges()
     assert not bad, _offending("writes to Jet go through jet.outbox only", bad)
+
+
+def _cycles(graph: dict[str, dict[str, bool]]) -> list[list[str]]:
+    """Every group of packages that import each other, round and round (Tarjan's strongly
+    connected components of more than one package), each sorted, as ``a -> b -> a`` paths."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, {}):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(groups)
+
+
+def test_the_cycle_finder_sees_a_cycle() -> None:
+    assert _cycles({"a": {"b": False}, "b": {"c": True}, "c": {"a": False}, "d": {"a": False}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b": False}, "b": {}}) == []
+
+
+def test_no_cycles_between_packages() -> None:
+    # Type-only imports count too: a cycle through annotations still ties two packages together.
+    found = _cycles(GRAPH)
+    bad = [
+        f"{' <-> '.join(group)}: "
+        + "; ".join(f"{src} -> {dst}" for src in group for dst in GRAPH.get(src, {}) if dst in group)
+        for group in found
+    ]
+    assert not bad, _offending("packages import each other in one direction only (no cycles)", bad)

@@ -59,6 +59,11 @@ class ChargeFeedback(StrEnum):
 
 
 ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus)
+#: Statuses of an order Jet has released to the merchant: every one but ``created``, the
+#: fraud check, whose orders must never be imported or shipped.
+RELEASED_ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus if s is not OrderStatus.CREATED)
+#: Statuses of an acknowledged order with units still to ship (or to cancel).
+OPEN_ORDER_STATUSES: tuple[str, ...] = (OrderStatus.ACKNOWLEDGED.value, OrderStatus.INPROGRESS.value)
 
 ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in AcknowledgementStatus)
 ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderItemAcknowledgementStatus)
@@ -82,6 +87,32 @@ class ReturnStatus(StrEnum):
 
 
 RETURN_STATUSES: tuple[str, ...] = tuple(s.value for s in ReturnStatus)
+#: Statuses of a return still to be completed by the merchant.
+OPEN_RETURN_STATUSES: tuple[str, ...] = (ReturnStatus.CREATED.value, ReturnStatus.INPROGRESS.value)
+
+
+class RefundStatus(StrEnum):
+    """``refund_status`` of a merchant refund (§7, AERO ``RefundAcceptedStatus``)."""
+
+    CREATED = "created"
+    PROCESSING = "processing"
+    ACCEPTED = "accepted"
+    REJECTED_CUSTOMER_CARD_NOT_VALID = "rejected - customer card not valid"
+    REJECTED_CONFLICTS_WITH_RETURNS_POLICY = "rejected - refund conflicts with returns policy"
+
+
+#: Every rejection of a refund starts with this word, whatever reason follows.
+REFUND_REJECTED_PREFIX = "rejected"
+
+
+class ReportStatus(StrEnum):
+    """``report_status`` of a bulk report (§8, AERO ``ReportStatus``), compared lower-cased."""
+
+    REQUESTED = "requested"
+    READY = "ready"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
 
 # §3.3 / AERO ShippingCarrier.java.
 SHIPPING_CARRIERS: tuple[str, ...] = (

@@ -29,6 +29,7 @@ from typing import Any
 
 import psycopg
 
+from jet.api.vocabulary import AcknowledgementStatus
 from jet.sql import read_sql
 
 #: Ledger kinds the pipeline writes, and how an application is identified.
@@ -95,7 +96,7 @@ def judge_ledger(figures: Figures, ledger: Iterable[Mapping[str, Any]], decision
         if entry["kind"] == "acknowledge" and oid:
             status = (entry.get("body") or {}).get("acknowledgement_status", "")
             acks[oid].append(status)
-            if status == "accepted":
+            if status == AcknowledgementStatus.ACCEPTED:
                 first_accept.setdefault(oid, entry["seq"])
         elif entry["kind"] == "shipped" and oid and (oid not in first_accept or first_accept[oid] > entry["seq"]):
             figures.shipped_before_acknowledged += 1
@@ -106,8 +107,8 @@ def judge_ledger(figures: Figures, ledger: Iterable[Mapping[str, Any]], decision
             figures._example(f"{kind} applied more than once", f"{ident} x{n}")
     for oid, statuses in acks.items():
         decided = decisions.get(oid)
-        accepted = "accepted" in statuses
-        rejected = any(s != "accepted" for s in statuses)
+        accepted = AcknowledgementStatus.ACCEPTED in statuses
+        rejected = any(s != AcknowledgementStatus.ACCEPTED for s in statuses)
         if (
             (accepted and rejected)
             or (accepted and decided in ("reject", "cancel"))

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jet.api.vocabulary import CANCEL_REASONS, AcknowledgementStatus
-from jet.api.vocabulary import OrderItemAcknowledgementStatus as ItemStatus
+from jet.api.vocabulary import CANCEL_REASONS, OPEN_ORDER_STATUSES, OrderStatus
+from jet.decisions.acknowledgement import acknowledge_body, approval
+from jet.decisions.rules import LineStatus
 from jet.outbox.kinds import ACKNOWLEDGEMENTS
 from jet.sql import read_sql
 
@@ -138,14 +139,8 @@ def _approve(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str]
             "only held, ready orders can be approved, so the run will refuse it"
         )
     lines = order.decision.lines if order.decision else ()
-    body = {
-        "acknowledgement_status": AcknowledgementStatus.ACCEPTED,
-        "order_items": [
-            {"order_item_id": line.order_item_id, "order_item_acknowledgement_status": ItemStatus.FULFILLABLE}
-            for line in (lines or order.lines)
-        ],
-    }
-    short = [f"{line.merchant_sku} ({line.reason})" for line in lines if line.status != "fulfillable"]
+    body = acknowledge_body(approval(line.order_item_id for line in (lines or order.lines)))
+    short = [f"{line.merchant_sku} ({line.reason})" for line in lines if line.status != LineStatus.FULFILLABLE]
     if short:
         warnings.append("the rules found these lines short; approving accepts them anyway: " + ", ".join(short))
     return Plan(
@@ -170,14 +165,14 @@ def _cancel(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     calls: tuple[JetCall, ...] = ()
     effects: tuple[str, ...] = ()
     warnings: list[str] = []
-    if status == "ready":
+    if status == OrderStatus.READY:
         calls = (JetCall("PUT", f"/orders/{oid}/acknowledge", rejection_body(detail, reason)),)
         effects = ("the order is rejected before acknowledgement: Jet gives it back to the customer",)
         if any(a.kind in ACKNOWLEDGEMENTS for a in order.actions):
             warnings.append("the order already has an acknowledgement call: Jet allows one, so the run will refuse")
     else:
         still_open, shipped = open_units(detail)
-        if status in ("acknowledged", "inprogress") and still_open:
+        if status in OPEN_ORDER_STATUSES and still_open:
             calls = (JetCall("PUT", f"/orders/{oid}/shipped", open_units_cancel_body(oid, still_open)),)
             effects = (
                 f"{sum(still_open.values())} open unit(s) are cancelled at Jet "
@@ -231,7 +226,7 @@ def _ship(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str], u
         for line in lines
     )
     warnings = []
-    if order.header.jet_status == "ready":
+    if order.header.jet_status == OrderStatus.READY:
         warnings.append("the order is not acknowledged yet: the shipment waits until it is")
     return Plan(
         "ship", ACTIONS["ship"].dag_id, oid, conf,

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jet.api.vocabulary import OrderStatus
 from jet.console.timeline import TimelineEntry, timeline
 from jet.sql import read_sql
 
@@ -176,7 +177,7 @@ class OrderView:
 
     @property
     def is_held(self) -> bool:
-        return self.header.internal_status == "held" and self.header.jet_status == "ready"
+        return self.header.internal_status == "held" and self.header.jet_status == OrderStatus.READY
 
     @property
     def failed_actions(self) -> tuple[ActionRow, ...]:

@@ -23,6 +23,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from jet.api.vocabulary import OrderStatus
 from jet.console.security import ConsoleUser, LoginRequired, authenticate, csrf_token, require_csrf
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ def _allowed(user: ConsoleUser, view: OrderView) -> dict[str, bool]:
     refundable = sum(line.shipped - line.refunded for line in view.lines) > 0
     fits = {
         "approve": view.is_held,
-        "cancel": not closed and (h.jet_status == "ready" or view.open_units > 0),
+        "cancel": not closed and (h.jet_status == OrderStatus.READY or view.open_units > 0),
         "ship": not closed and view.open_units > 0,
         "complete_return": bool(open_returns),
         "refund": refundable,

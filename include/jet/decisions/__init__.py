@@ -1,16 +1,20 @@
 """Order decisions: acknowledge, reject, cancel or hold each order per stock and settings.
 
-The rules are pure functions in :mod:`jet.decisions.rules`; recording decisions and
+The rules are pure functions in :mod:`jet.decisions.rules`, in their own words;
+:mod:`jet.decisions.acknowledgement` says a decision in Jet's. Recording decisions and
 writing them back to the marketplace happen elsewhere.
 """
 
-from jet.decisions.rules import (
+from jet.decisions.acknowledgement import (
     JET_ACKNOWLEDGEMENT_STATUS,
     JET_ITEM_STATUS,
+    JetAcknowledgement,
+    to_jet_acknowledgement,
+)
+from jet.decisions.rules import (
     RULES_VERSION,
     Decision,
     DecisionBatch,
-    JetAcknowledgement,
     LineDecision,
     LineStatus,
     Order,
@@ -23,7 +27,6 @@ from jet.decisions.rules import (
     StockLevel,
     decide,
     decide_batch,
-    to_jet_acknowledgement,
 )
 
 __all__ = [

@@ -12,9 +12,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
-from jet.api.vocabulary import CANCEL_REASONS
+from jet.api.vocabulary import CANCEL_REASONS, OPEN_ORDER_STATUSES, OrderStatus
+from jet.decisions.acknowledgement import acknowledge_body, approval
+from jet.decisions.rules import LineStatus, Outcome
 from jet.decisions.store import cancel_shipment_body
 from jet.failures import PermanentError
+from jet.orders.known import is_known
 from jet.orders.units import units_per_sku
 from jet.outbox.kinds import ACKNOWLEDGE, ACKNOWLEDGEMENTS, CANCEL, CANCEL_UNITS
 from jet.sql import read_sql
@@ -33,7 +36,7 @@ class OperatorActionRefused(PermanentError, RuntimeError):
 
 
 def _require_known(conn: psycopg.Connection, order_id: str) -> None:
-    if conn.execute(read_sql("decisions_order_known.sql"), {"order_id": order_id}).fetchone() is None:
+    if not is_known(conn, order_id):
         raise OperatorActionRefused(
             f"order {order_id} is not in the warehouse; import it first with the jet_import_order DAG"
         )
@@ -90,32 +93,27 @@ def approve_order(conn: psycopg.Connection, client: Any, run: RunIdentity, order
         raise OperatorActionRefused(f"order {order_id} has not been decided yet; only held orders can be approved")
     decision_id, outcome, lines = decision
     existing = _ack_action(conn, order_id)
-    if outcome != "hold" or existing is not None:
+    if outcome != Outcome.HOLD or existing is not None:
         what = f"{existing[1]} action in state {existing[2]}" if existing else "no action"
         raise OperatorActionRefused(
             f"order {order_id} is not held (decision {outcome}, {what}); only held orders can be approved"
         )
     order: OrderDetail = client.get_order(order_id)
-    if str(order.status) != "ready":
+    if str(order.status) != OrderStatus.READY:
         raise OperatorActionRefused(
             f"Jet shows order {order_id} as {order.status!s} (exception {order.exception_state!r}); "
             "only ready orders can be acknowledged"
         )
-    unknown = [sku for _, sku, status, _ in lines if status == "unknown_sku"]
+    unknown = [sku for _, sku, status, _ in lines if status == LineStatus.UNKNOWN_SKU]
     if unknown:
         raise OperatorActionRefused(
             f"order {order_id} has SKUs not in the catalog ({', '.join(sorted(unknown))}): it cannot be shipped; "
             "cancel it with jet_cancel_order (reason invalid_sku), or load the products first"
         )
-    short = [f"{sku} ({reason})" for _, sku, status, reason in lines if status != "fulfillable"]
+    short = [f"{sku} ({reason})" for _, sku, status, reason in lines if status != LineStatus.FULFILLABLE]
     if short:
         log.warning("approving order %s although the rules found lines short: %s", order_id, ", ".join(short))
-    body = {
-        "acknowledgement_status": "accepted",
-        "order_items": [
-            {"order_item_id": item_id, "order_item_acknowledgement_status": "fulfillable"} for item_id, *_ in lines
-        ],
-    }
+    body = acknowledge_body(approval(item_id for item_id, *_ in lines))
     return _apply(conn, client, run, order_id, ACKNOWLEDGE, body, decision_id, "approved by operator")
 
 
@@ -177,10 +175,10 @@ def cancel_order(
     existing = _ack_action(conn, order_id)
     order: OrderDetail = client.get_order(order_id)
     status = str(order.status)
-    if rejection_only and (existing is not None or status != "ready"):
+    if rejection_only and (existing is not None or status != OrderStatus.READY):
         what = f"its {existing[1]} action is {existing[2]}" if existing else f"Jet shows it {status}"
         raise OperatorActionRefused(f"order {order_id} was decided already ({what}): nothing to reject")
-    if status == "ready":
+    if status == OrderStatus.READY:
         if existing is not None:
             raise OperatorActionRefused(
                 f"order {order_id} already has a {existing[1]} action ({existing[2]}: {existing[3]}); "
@@ -190,7 +188,7 @@ def cancel_order(
         decision = _decision(conn, order_id)
         return _apply(conn, client, run, order_id, CANCEL, body, decision[0] if decision else None, reason)
     open_now, shipped = open_units(order)
-    if status in ("acknowledged", "inprogress") and open_now:
+    if status in OPEN_ORDER_STATUSES and open_now:
         previous = _actions(conn, order_id).get(CANCEL_UNITS)
         if previous is not None:
             raise OperatorActionRefused(

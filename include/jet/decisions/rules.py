@@ -3,8 +3,9 @@
 Pure: no I/O, no Airflow, no database, no clock. Everything the rules need arrives as
 arguments, so the same inputs always give the same decisions, and a decision row can
 store its inputs and be replayed. The vocabulary is marketplace-neutral (orders, lines,
-SKUs, nodes); Jet's wire strings live only in the mapping at the bottom of this module,
-so a second marketplace maps the same :class:`Decision` to its own values.
+SKUs, nodes) and knows none of Jet's strings: :mod:`jet.decisions.acknowledgement` maps
+a :class:`Decision` onto Jet's vocabulary, and a second marketplace would map the same
+decision to its own values.
 
 The rules implement the "Rules for acknowledging" table of the design:
 
@@ -69,7 +70,7 @@ Choices the table leaves open, made here (bump :data:`RULES_VERSION` when any ch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -329,82 +330,23 @@ def _check_inputs(
             raise ValueError(f"stock[{key!r}] holds {(level.sku, level.node)!r}")
 
 
-def _decide_order(  # noqa: C901 (split by the statuses/timeline work, which is rewriting these rules)
+def _decide_order(
     order: Order,
     products: Mapping[str, Product],
     pool: Mapping[StockKey, int],
     settings: Settings,
 ) -> Decision:
     """Decide one order against the current pool (not modified: the caller commits)."""
-    # Units still available to this order, per SKU at its node; archived SKUs have none.
-    left: dict[str, int] = {}
-    for line in order.lines:
-        product = products.get(line.sku)
-        if product is not None and line.sku not in left:
-            left[line.sku] = 0 if product.archived else pool.get((line.sku, order.node), 0)
-
-    # Pass 1: whole lines, first fit, in line order.
-    taken = [0] * len(order.lines)
-    covered = [False] * len(order.lines)
-    for i, line in enumerate(order.lines):
-        if line.sku in left and line.quantity <= left[line.sku]:
-            left[line.sku] -= line.quantity
-            taken[i] = line.quantity
-            covered[i] = True
-
-    statuses: list[LineStatus] = []
-    reasons: list[ReasonCode] = []
-    causes: set[ReasonCode] = set()  # why lines are short, kept even when a setting accepts them
-    short: list[int] = []
-    for i, line in enumerate(order.lines):
-        product = products.get(line.sku)
-        if product is None:
-            statuses.append(LineStatus.UNKNOWN_SKU)
-            reasons.append(ReasonCode.UNKNOWN_SKU)
-        elif covered[i]:
-            statuses.append(LineStatus.FULFILLABLE)
-            reasons.append(ReasonCode.IN_STOCK)
-        elif product.replenishable and not product.archived:
-            statuses.append(LineStatus.FULFILLABLE)
-            reasons.append(ReasonCode.REPLENISHABLE)
-        else:
-            cause = ReasonCode.ARCHIVED_SKU if product.archived else ReasonCode.NO_INVENTORY
-            statuses.append(LineStatus.NO_INVENTORY)
-            reasons.append(cause)
-            causes.add(cause)
-            short.append(i)
-
-    if LineStatus.UNKNOWN_SKU in statuses:
-        outcome = Outcome.CANCEL
-    elif not short:
-        outcome = Outcome.ACKNOWLEDGE
-    elif settings.accept_regardless_of_inventory:
-        outcome = Outcome.ACKNOWLEDGE
-        for i in short:
-            statuses[i], reasons[i] = LineStatus.FULFILLABLE, ReasonCode.ACCEPT_REGARDLESS
-    elif settings.partial_stock_policy == "accept_available" and _can_supply_something(
-        order, covered, reasons, short, left
-    ):
-        outcome = Outcome.ACKNOWLEDGE
-        for i in short:
-            statuses[i], reasons[i] = LineStatus.FULFILLABLE, ReasonCode.PARTIAL_STOCK
-    elif len(order.lines) == 1:
-        outcome = Outcome.CANCEL
-    else:
-        outcome = Outcome.REJECT
-
+    left = _units_left(order, products, pool)
+    taken, covered = _take_whole_lines(order, left)
+    lines = _judge_lines(order, products, covered)
+    outcome = _outcome(order, settings, lines, covered, left)
     if outcome is Outcome.ACKNOWLEDGE:
-        # Pass 2: lines accepted without full stock take whatever units are left, so
-        # stock counts stay true and later orders see them gone.
-        for i, line in enumerate(order.lines):
-            if not covered[i] and line.sku in left:
-                extra = min(line.quantity, left[line.sku])
-                left[line.sku] -= extra
-                taken[i] = extra
+        _take_what_is_left(order, covered, left, taken)
     else:
         taken = [0] * len(order.lines)
 
-    order_reasons = set(reasons) | causes
+    order_reasons = set(lines.reasons) | lines.causes
     if not settings.auto_acknowledge:
         # Nothing is sent, but the would-be reservation stands (see module docstring).
         outcome = Outcome.HOLD
@@ -420,8 +362,8 @@ def _decide_order(  # noqa: C901 (split by the statuses/timeline work, which is 
                 line_id=line.line_id,
                 sku=line.sku,
                 quantity=line.quantity,
-                status=statuses[i],
-                reason=reasons[i],
+                status=lines.statuses[i],
+                reason=lines.reasons[i],
                 reserved=taken[i],
             )
             for i, line in enumerate(order.lines)
@@ -429,6 +371,101 @@ def _decide_order(  # noqa: C901 (split by the statuses/timeline work, which is 
         reasons=tuple(sorted(order_reasons, key=_REASON_RANK.__getitem__)),
         settings_version=settings.version,
     )
+
+
+@dataclass
+class _LineVerdicts:
+    """Per line of the order being decided: its status and reason (by line index), the
+    causes of the lines short of stock (kept even when a setting accepts them), and the
+    indexes of those short lines."""
+
+    statuses: list[LineStatus] = field(default_factory=list)
+    reasons: list[ReasonCode] = field(default_factory=list)
+    causes: set[ReasonCode] = field(default_factory=set)
+    short: list[int] = field(default_factory=list)
+
+    def add(self, status: LineStatus, reason: ReasonCode) -> None:
+        self.statuses.append(status)
+        self.reasons.append(reason)
+
+
+def _units_left(order: Order, products: Mapping[str, Product], pool: Mapping[StockKey, int]) -> dict[str, int]:
+    """Units still available to this order, per known SKU at its node; archived SKUs have none."""
+    left: dict[str, int] = {}
+    for line in order.lines:
+        product = products.get(line.sku)
+        if product is not None and line.sku not in left:
+            left[line.sku] = 0 if product.archived else pool.get((line.sku, order.node), 0)
+    return left
+
+
+def _take_whole_lines(order: Order, left: dict[str, int]) -> tuple[list[int], list[bool]]:
+    """Pass 1: whole lines, first fit, in line order; ``left`` loses what they take.
+
+    Returns the units each line took and whether it was covered in full.
+    """
+    taken = [0] * len(order.lines)
+    covered = [False] * len(order.lines)
+    for i, line in enumerate(order.lines):
+        if line.sku in left and line.quantity <= left[line.sku]:
+            left[line.sku] -= line.quantity
+            taken[i] = line.quantity
+            covered[i] = True
+    return taken, covered
+
+
+def _judge_lines(order: Order, products: Mapping[str, Product], covered: list[bool]) -> _LineVerdicts:
+    """Each line's status and reason from stock alone, before any setting accepts a short line."""
+    verdicts = _LineVerdicts()
+    for i, line in enumerate(order.lines):
+        product = products.get(line.sku)
+        if product is None:
+            verdicts.add(LineStatus.UNKNOWN_SKU, ReasonCode.UNKNOWN_SKU)
+        elif covered[i]:
+            verdicts.add(LineStatus.FULFILLABLE, ReasonCode.IN_STOCK)
+        elif product.replenishable and not product.archived:
+            verdicts.add(LineStatus.FULFILLABLE, ReasonCode.REPLENISHABLE)
+        else:
+            cause = ReasonCode.ARCHIVED_SKU if product.archived else ReasonCode.NO_INVENTORY
+            verdicts.add(LineStatus.NO_INVENTORY, cause)
+            verdicts.causes.add(cause)
+            verdicts.short.append(i)
+    return verdicts
+
+
+def _outcome(
+    order: Order, settings: Settings, lines: _LineVerdicts, covered: list[bool], left: Mapping[str, int]
+) -> Outcome:
+    """The order's outcome by the rules table (before ``auto_acknowledge``).
+
+    A setting that accepts the short lines turns them ``fulfillable`` with its reason.
+    """
+    if LineStatus.UNKNOWN_SKU in lines.statuses:
+        return Outcome.CANCEL
+    if not lines.short:
+        return Outcome.ACKNOWLEDGE
+    accepted_as: ReasonCode | None = None
+    if settings.accept_regardless_of_inventory:
+        accepted_as = ReasonCode.ACCEPT_REGARDLESS
+    elif settings.partial_stock_policy == "accept_available" and _can_supply_something(
+        order, covered, lines.reasons, lines.short, left
+    ):
+        accepted_as = ReasonCode.PARTIAL_STOCK
+    if accepted_as is not None:
+        for i in lines.short:
+            lines.statuses[i], lines.reasons[i] = LineStatus.FULFILLABLE, accepted_as
+        return Outcome.ACKNOWLEDGE
+    return Outcome.CANCEL if len(order.lines) == 1 else Outcome.REJECT
+
+
+def _take_what_is_left(order: Order, covered: list[bool], left: dict[str, int], taken: list[int]) -> None:
+    """Pass 2, for an acknowledged order: lines accepted without full stock take whatever
+    units are left, so stock counts stay true and later orders see them gone."""
+    for i, line in enumerate(order.lines):
+        if not covered[i] and line.sku in left:
+            extra = min(line.quantity, left[line.sku])
+            left[line.sku] -= extra
+            taken[i] = extra
 
 
 def _can_supply_something(
@@ -444,50 +481,3 @@ def _can_supply_something(
     if ReasonCode.REPLENISHABLE in reasons:
         return True
     return any(left.get(order.lines[i].sku, 0) > 0 for i in short)
-
-
-# --------------------------------------------------------------------------------------
-# Jet wire values. The only place in the decision rules that knows Jet's strings; another
-# marketplace supplies its own mapping of Outcome and LineStatus.
-# --------------------------------------------------------------------------------------
-
-JET_ACKNOWLEDGEMENT_STATUS: Mapping[Outcome, str | None] = MappingProxyType(
-    {
-        Outcome.ACKNOWLEDGE: "accepted",
-        Outcome.REJECT: "rejected - item level error",
-        Outcome.CANCEL: "rejected - item level error",
-        Outcome.HOLD: None,  # nothing is sent while the order waits for manual approval
-    }
-)
-
-JET_ITEM_STATUS: Mapping[LineStatus, str] = MappingProxyType(
-    {
-        LineStatus.FULFILLABLE: "fulfillable",
-        LineStatus.NO_INVENTORY: "nonfulfillable - no inventory",
-        LineStatus.UNKNOWN_SKU: "nonfulfillable - invalid merchant SKU",
-    }
-)
-
-
-@dataclass(frozen=True)
-class JetAcknowledgement:
-    """What to send to Jet's acknowledge call: the order status and ``(line_id, item status)`` pairs."""
-
-    acknowledgement_status: str
-    items: tuple[tuple[str, str], ...]
-
-
-def to_jet_acknowledgement(decision: Decision) -> JetAcknowledgement | None:
-    """Jet's acknowledgement values for a decision; None for a held order (nothing is sent)."""
-    status = JET_ACKNOWLEDGEMENT_STATUS[decision.outcome]
-    if status is None:
-        return None
-    if decision.outcome is Outcome.ACKNOWLEDGE and any(
-        line.status is not LineStatus.FULFILLABLE for line in decision.lines
-    ):
-        # Jet refuses an accepted order with a non-fulfillable line; the rules never build one.
-        raise ValueError(f"order {decision.order_id}: an acknowledged order must have only fulfillable lines")
-    return JetAcknowledgement(
-        acknowledgement_status=status,
-        items=tuple((line.line_id, JET_ITEM_STATUS[line.status]) for line in decision.lines),
-    )

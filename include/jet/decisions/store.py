@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
+from jet.decisions.acknowledgement import acknowledge_body, to_jet_acknowledgement
 from jet.decisions.rules import (
-    JET_ITEM_STATUS,
     Decision,
     Order,
     OrderLine,
@@ -28,7 +28,6 @@ from jet.decisions.rules import (
     StockKey,
     StockLevel,
     decide_batch,
-    to_jet_acknowledgement,
 )
 from jet.failures import PermanentError
 from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
@@ -145,14 +144,7 @@ def load_catalog(
 def acknowledgement_body(decision: Decision) -> dict[str, Any] | None:
     """Jet's acknowledge body for a decision (None for a held order)."""
     ack = to_jet_acknowledgement(decision)
-    if ack is None:
-        return None
-    return {
-        "acknowledgement_status": ack.acknowledgement_status,
-        "order_items": [
-            {"order_item_id": item_id, "order_item_acknowledgement_status": status} for item_id, status in ack.items
-        ],
-    }
+    return None if ack is None else acknowledge_body(ack)
 
 
 def _inputs(
@@ -383,10 +375,8 @@ def alt_shipment_id(kind: str, order_id: str) -> str:
     return f"{kind}-{order_id}"
 
 
-# Re-exported for callers that build operator bodies.
 __all__ = [
     "ACTION_KIND",
-    "JET_ITEM_STATUS",
     "CatalogNotLoaded",
     "DecideReceipt",
     "acknowledgement_body",

@@ -143,6 +143,21 @@ def check_catalog() -> dict[str, Any]:
     return {"held_no_catalog": 0}
 
 
+def decide_and_send(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Decide the undecided ready orders, send every answer once, settle unknown outcomes.
+
+    The deadline alert and the catalog guard stay with ``jet_decide_orders`` (every 10
+    minutes): this path is about speed, that one about the alarms.
+    """
+    decided = decide(run)
+    client = client or JetHook()
+    # The answers to ready orders: what jet_decide_orders' acknowledge/reject/cancel branches send.
+    kinds = tuple(dict.fromkeys(kind for group in SEND_GROUPS.values() for kind in group))
+    sent = send(kinds, client=client)
+    settled = settle_and_finish(run, client=client)
+    return {"decided": decided, "sent": sent, "settled": settled}
+
+
 def check_deadlines(run: RunIdentity) -> dict[str, Any]:
     """Alert (log ERROR and fail) when a ready order is within 5 minutes of its deadline."""
     from jet.decisions.deadlines import check_deadlines as check

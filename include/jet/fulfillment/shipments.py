@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet import limits, outbox
+from jet.api.vocabulary import OPEN_ORDER_STATUSES, OrderStatus
 from jet.failures import PermanentError
 from jet.orders.units import OpenUnits, units_per_sku
 from jet.outbox.kinds import SHIP
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SHIPPABLE_STATUSES = ("acknowledged", "inprogress")
+SHIPPABLE_STATUSES = OPEN_ORDER_STATUSES
 #: A parcel can be dated a little ahead (time zones, a label printed tonight for tomorrow).
 SHIP_DATE_AHEAD = timedelta(days=1)
 #: Longest a delivery estimate may lie after the shipment.
@@ -101,22 +102,31 @@ def _canonical(value: str | None, normalize: Any, allowed: Sequence[str], what: 
         raise ShipmentRefused(f"unknown {what} {value!r}: Jet accepts one of {', '.join(allowed)}") from None
 
 
-def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:  # noqa: C901 (split by the outbox work, which is rewriting shipments)
+def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:
     """Check a shipment against the order's open units and Jet's lists; return it with
     canonical carrier/method spellings and explicit lines. Raises :class:`ShipmentRefused`."""
-    from jet.api.models import SHIPPING_CARRIERS, SHIPPING_METHODS, normalize_carrier, normalize_shipping_method
-
-    order_id = shipment.merchant_order_id
     check_text(shipment)
-    lines = shipment.lines
-    if not lines:
-        wanted = {sku: u.open for sku, u in sorted(units.items()) if u.open > 0}
-        if not wanted:
-            raise ShipmentRefused(f"order {order_id} has no open units: {_describe(units)}")
-        lines = tuple(
-            ShipmentLine(sku, 0, n) if shipment.cancel_open_units else ShipmentLine(sku, n, 0)
-            for sku, n in wanted.items()
-        )
+    lines = _explicit_lines(shipment, units)
+    _check_lines(shipment.merchant_order_id, lines, units)
+    carrier, method = _carrier_and_method(shipment, lines)
+    _check_timestamps(shipment)
+    return replace(shipment, lines=lines, carrier=carrier, shipping_method=method)
+
+
+def _explicit_lines(shipment: Shipment, units: Mapping[str, OpenUnits]) -> tuple[ShipmentLine, ...]:
+    """The shipment's lines; none given means every open unit, shipped or (``cancel_open_units``) cancelled."""
+    if shipment.lines:
+        return shipment.lines
+    wanted = {sku: u.open for sku, u in sorted(units.items()) if u.open > 0}
+    if not wanted:
+        raise ShipmentRefused(f"order {shipment.merchant_order_id} has no open units: {_describe(units)}")
+    return tuple(
+        ShipmentLine(sku, 0, n) if shipment.cancel_open_units else ShipmentLine(sku, n, 0) for sku, n in wanted.items()
+    )
+
+
+def _check_lines(order_id: str, lines: Sequence[ShipmentLine], units: Mapping[str, OpenUnits]) -> None:
+    """One line per SKU of the order, each moving some units and no more than are open."""
     seen: set[str] = set()
     for line in lines:
         if line.merchant_sku in seen:
@@ -130,39 +140,53 @@ def validate(shipment: Shipment, units: Mapping[str, OpenUnits]) -> Shipment:  #
             raise ShipmentRefused(f"SKU {line.merchant_sku}: quantities cannot be negative")
         if line.quantity_shipped + line.quantity_cancelled == 0:
             raise ShipmentRefused(f"SKU {line.merchant_sku}: the line ships and cancels zero units")
-        u = units[line.merchant_sku]
-        moved = line.quantity_shipped + line.quantity_cancelled
-        if moved > u.open:
-            raise ShipmentRefused(
-                f"order {order_id} SKU {line.merchant_sku}: this shipment moves {moved} unit(s) "
-                f"({line.quantity_shipped} shipped, {line.quantity_cancelled} cancelled) but only {u.open} "
-                f"are open (ordered {u.ordered}, shipped {u.shipped}, cancelled {u.cancelled}, "
-                f"in earlier shipments not yet at Jet {u.waiting}); over-shipping is refused"
-            )
-    ships = any(line.quantity_shipped for line in lines)
-    carrier, method = shipment.carrier, shipment.shipping_method
-    if ships:
-        carrier = _canonical(carrier, normalize_carrier, SHIPPING_CARRIERS, "shipping carrier")
-        if method and method != "Other":
-            method = _canonical(method, normalize_shipping_method, SHIPPING_METHODS, "shipping method")
-        missing = [
-            name
-            for name, value in (
-                ("carrier", carrier),
-                ("tracking_number", shipment.tracking_number),
-                ("ship_date", shipment.ship_date),
-            )
-            if not value
-        ]
-        if missing:
-            raise ShipmentRefused(f"a shipment that ships units needs {', '.join(missing)}")
+        _check_not_over_open(order_id, line, units[line.merchant_sku])
+
+
+def _check_not_over_open(order_id: str, line: ShipmentLine, u: OpenUnits) -> None:
+    moved = line.quantity_shipped + line.quantity_cancelled
+    if moved > u.open:
+        raise ShipmentRefused(
+            f"order {order_id} SKU {line.merchant_sku}: this shipment moves {moved} unit(s) "
+            f"({line.quantity_shipped} shipped, {line.quantity_cancelled} cancelled) but only {u.open} "
+            f"are open (ordered {u.ordered}, shipped {u.shipped}, cancelled {u.cancelled}, "
+            f"in earlier shipments not yet at Jet {u.waiting}); over-shipping is refused"
+        )
+
+
+def _carrier_and_method(shipment: Shipment, lines: Sequence[ShipmentLine]) -> tuple[str | None, str | None]:
+    """Jet's spelling of the carrier and method of a shipment that ships units, which must
+    say who carries it, its tracking number and ship date; (None, None) for a cancel-only one."""
+    from jet.api.models import SHIPPING_CARRIERS, SHIPPING_METHODS, normalize_carrier, normalize_shipping_method
+
+    if not any(line.quantity_shipped for line in lines):
+        return None, None
+    carrier = _canonical(shipment.carrier, normalize_carrier, SHIPPING_CARRIERS, "shipping carrier")
+    method = shipment.shipping_method
+    if method and method != "Other":
+        method = _canonical(method, normalize_shipping_method, SHIPPING_METHODS, "shipping method")
+    missing = [
+        name
+        for name, value in (
+            ("carrier", carrier),
+            ("tracking_number", shipment.tracking_number),
+            ("ship_date", shipment.ship_date),
+        )
+        if not value
+    ]
+    if missing:
+        raise ShipmentRefused(f"a shipment that ships units needs {', '.join(missing)}")
+    return carrier, method
+
+
+def _check_timestamps(shipment: Shipment) -> None:
+    """Dates say their zone; a return window is not negative."""
     for name in ("ship_date", "expected_delivery_date", "carrier_pick_up_date"):
         value = getattr(shipment, name)
         if value is not None and value.tzinfo is None:
             raise ShipmentRefused(f"{name} {value.isoformat()} has no timezone; give UTC or an offset")
     if shipment.days_to_return is not None and shipment.days_to_return < 0:
         raise ShipmentRefused("days_to_return cannot be negative")
-    return replace(shipment, lines=lines, carrier=carrier if ships else None, shipping_method=method if ships else None)
 
 
 def check_text(shipment: Shipment) -> None:
@@ -299,7 +323,7 @@ def record_shipment(
                 f"order {shipment.merchant_order_id} is not in the warehouse; import it with jet_import_order first"
             )
         status, placed_at = row
-        if status == "complete":
+        if status == OrderStatus.COMPLETE:
             units = warehouse_units(conn, shipment.merchant_order_id)
             shipped = sum(u.shipped for u in units.values())
             hint = (
@@ -462,7 +486,7 @@ def plan_uploads(conn: psycopg.Connection, client: Any, run: RunIdentity, receip
                 continue
             order = result.order
             status = str(order.status)
-            if status == "ready":
+            if status == OrderStatus.READY:
                 receipt.waiting_for_acknowledgement += len(requests)
                 log.info("order %s is not acknowledged yet: %d shipment(s) wait", order_id, len(requests))
                 continue

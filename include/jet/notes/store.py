@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from jet import limits
 from jet.failures import PermanentError
+from jet.orders.known import is_known
 from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def add_user_note(conn: psycopg.Connection, run: RunIdentity, merchant_order_id:
         problem = limits.text_problem(value, max_length, multiline=multiline)
         if problem:
             raise NoteRefused(f"the note's {name} {problem}")
-    if conn.execute(read_sql("notes_order_exists.sql"), {"merchant_order_id": merchant_order_id}).fetchone() is None:
+    if not is_known(conn, merchant_order_id):
         raise NoteRefused(
             f"order {merchant_order_id} is not in the warehouse; import it first with the jet_import_order DAG"
         )

@@ -3,8 +3,9 @@
 ``jet_new_orders`` runs on the watcher's Asset events. Its first task lands exactly the
 orders the run's events name (plus any given by hand in ``conf``); its second decides
 every undecided ready order and sends the answers, as ``jet_decide_orders`` does, so a new
-order is acknowledged seconds after Jet lists it. Both steps are idempotent and safe
-beside the scheduled DAGs (docs/event-driven.md says why).
+order is acknowledged seconds after Jet lists it (that step is the decisions' own:
+:func:`jet.decisions.tasks.decide_and_send`). Both steps are idempotent and safe beside
+the scheduled DAGs (docs/event-driven.md says why).
 """
 
 from __future__ import annotations
@@ -64,21 +65,3 @@ def land_signalled(run: RunIdentity, merchant_order_ids: list[str], source: Any 
             dag_run_id=run.dag_run_id,
         )
     return receipt.as_xcom()
-
-
-def decide_and_send(run: RunIdentity, client: Any = None) -> dict[str, Any]:
-    """Decide the undecided ready orders, send every answer once, settle unknown outcomes.
-
-    The deadline alert and the catalog guard stay with ``jet_decide_orders`` (every 10
-    minutes): this path is about speed, that one about the alarms.
-    """
-    from jet.api.hook import JetHook
-    from jet.decisions.tasks import SEND_GROUPS, decide, send, settle_and_finish
-
-    decided = decide(run)
-    client = client or JetHook()
-    # The answers to ready orders: what jet_decide_orders' acknowledge/reject/cancel branches send.
-    kinds = tuple(dict.fromkeys(kind for group in SEND_GROUPS.values() for kind in group))
-    sent = send(kinds, client=client)
-    settled = settle_and_finish(run, client=client)
-    return {"decided": decided, "sent": sent, "settled": settled}

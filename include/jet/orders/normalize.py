@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jet.api.models import shipment_key
+from jet.api.vocabulary import RELEASED_ORDER_STATUSES
 from jet.warehouse.landing import exact_bytes, storable_body
 
 if TYPE_CHECKING:
@@ -51,10 +52,6 @@ QUARANTINE_COLUMNS = (
     "first_seen_at", "last_seen_at", "first_batch_key", "last_batch_key", "raw_bytes",
 )  # fmt: skip
 
-# Jet statuses that mean the merchant may see the order. `created` orders are in
-# Jet's fraud check and must never be imported or shipped.
-RELEASED_STATUSES = frozenset({"ready", "acknowledged", "inprogress", "complete"})
-
 
 def body_hash(raw: bytes | str) -> str:
     """Version key of a payload: sha256 of the body exactly as served."""
@@ -88,7 +85,7 @@ class BatchRows:
     def add_order(self, order: OrderDetail, raw: bytes | str) -> bool:
         """Add a valid order; returns False when it is skipped (not released, or a repeat)."""
         oid = order.merchant_order_id
-        if order.status.value not in RELEASED_STATUSES:
+        if order.status.value not in RELEASED_ORDER_STATUSES:
             self.skipped_created.append(oid)
             return False
         if oid in self._seen:  # Jet lists may repeat an order; the first copy wins

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jet.api.hook import JetHook
+from jet.api.vocabulary import RELEASED_ORDER_STATUSES, OrderStatus
 from jet.dates import utc_day_range
 from jet.failures import Refused, fail_fast
 from jet.orders.ingest import OrderSource, ingest_orders, refresh_ids, unique
@@ -19,14 +20,15 @@ from jet.warehouse.db import connect
 
 log = logging.getLogger(__name__)
 
-IMPORTABLE_STATUSES = ("ready", "acknowledged", "inprogress", "complete")
+#: Statuses whose lists an import may re-pull: the released ones (never ``created``).
+IMPORTABLE_STATUSES = RELEASED_ORDER_STATUSES
 
 
 def pull_ready(run: RunIdentity, source: OrderSource | None = None) -> dict[str, Any]:
     """List Jet's ``ready`` orders and land them. Never lists ``created`` orders."""
     source = source or JetHook()
     with connect(autocommit=True) as conn:
-        ids = source.list_order_ids("ready")
+        ids = source.list_order_ids(OrderStatus.READY)
         log.info("Jet lists %d ready orders", len(ids))
         receipt = ingest_orders(
             source, conn, ids, kind="ready", run_key=run.run_key, observed_at=run.observed_at, dag_run_id=run.dag_run_id
@@ -38,7 +40,7 @@ def refresh_open(run: RunIdentity, source: OrderSource | None = None) -> dict[st
     """Re-read acknowledged and in-progress orders, and every order we still hold as open."""
     source = source or JetHook()
     with connect(autocommit=True) as conn:
-        ready_now = set(source.list_order_ids("ready"))  # just pulled by pull_ready
+        ready_now = set(source.list_order_ids(OrderStatus.READY))  # just pulled by pull_ready
         ids = [i for i in refresh_ids(source, conn) if i not in ready_now]
         log.info("refreshing %d open orders", len(ids))
         receipt = ingest_orders(

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jet.api.vocabulary import OPEN_ORDER_STATUSES, OrderStatus, ReturnStatus
+
 if TYPE_CHECKING:
     import psycopg
 
@@ -87,7 +89,7 @@ def _judge_acknowledgement(action: Action, order: Any) -> tuple[Verdict, str | N
     status = str(order.status)
     if echoed == sent:
         return Verdict.APPLIED, None
-    if echoed is None and status == "ready":
+    if echoed is None and status == OrderStatus.READY:
         return Verdict.ABSENT, "Jet shows the order still ready and unacknowledged"
     return Verdict.GONE, (
         f"Jet shows status {status!r}, acknowledgement_status {echoed!r}, exception_state "
@@ -100,13 +102,13 @@ def _judge_shipped(action: Action, order: Any) -> tuple[Verdict, str | None]:
     if any(s.alt_shipment_id in ours for s in order.shipments):
         return Verdict.APPLIED, None
     status = str(order.status)
-    if status in ("acknowledged", "inprogress"):
+    if status in OPEN_ORDER_STATUSES:
         return Verdict.ABSENT, f"no shipment {', '.join(ours)} on the order at Jet"
     return Verdict.GONE, f"Jet shows the order {status!r} without shipment {', '.join(ours)}: it can no longer apply"
 
 
 def _judge_return(action: Action, detail: Any) -> tuple[Verdict, str | None]:
-    if detail.return_status == "completed by merchant":
+    if detail.return_status == ReturnStatus.COMPLETED_BY_MERCHANT:
         return Verdict.APPLIED, None
     return Verdict.ABSENT, f"Jet shows the return {detail.return_status!r}"
 

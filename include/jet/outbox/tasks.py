@@ -1,4 +1,5 @@
-"""Task bodies for the outbox's own DAGs: jet_retry_action and jet_deadline_watch."""
+"""Task body of the outbox's own DAG, jet_retry_action (jet_deadline_watch runs the
+decisions' deadline check, :func:`jet.decisions.tasks.check_deadlines`)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,3 @@ def retry_action(run: RunIdentity, action_id: int, client: Any = None) -> dict[s
 
         refresh_orders(run, [action.merchant_order_id], client)  # the warehouse shows Jet's answer at once
     return receipt
-
-
-def watch_deadlines(run: RunIdentity) -> dict[str, Any]:
-    """Alert (log ERROR and fail) when a ready order whose acknowledgement is not applied
-    is within minutes of Jet's deadline, judged at the run's own time."""
-    from jet.decisions.deadlines import check_deadlines
-    from jet.warehouse.db import connect
-
-    with connect(autocommit=True) as conn:
-        check_deadlines(conn, run.observed_at)
-    return {"at_risk": 0}

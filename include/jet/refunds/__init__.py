@@ -14,7 +14,7 @@ outbox, follow the refund's state until Jet accepts or rejects it.
   recorded until it is final.
 """
 
-from jet.refunds.follow import counts, follow_refunds, is_final
+from jet.refunds.follow import counts, follow_refunds, is_final, is_rejected
 from jet.refunds.request import (
     RefundLine,
     RefundRefused,
@@ -32,6 +32,7 @@ __all__ = [
     "default_alt_refund_id",
     "follow_refunds",
     "is_final",
+    "is_rejected",
     "request_refund",
     "shipped_per_line",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from jet.api.errors import JetHttpError
+from jet.api.vocabulary import REFUND_REJECTED_PREFIX, RefundStatus
 from jet.sql import read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -29,7 +30,12 @@ log = logging.getLogger(__name__)
 
 def is_final(status: str | None) -> bool:
     """Accepted or rejected (any rejection reason): Jet will not change it again."""
-    return status == "accepted" or (status or "").startswith("rejected")
+    return status == RefundStatus.ACCEPTED or is_rejected(status)
+
+
+def is_rejected(status: str | None) -> bool:
+    """Rejected, whatever reason Jet gave after the word."""
+    return (status or "").startswith(REFUND_REJECTED_PREFIX)
 
 
 def follow_refunds(
@@ -99,7 +105,7 @@ def _record_state(
         _, refused = land_or_quarantine(conn, cur, write, kind="refund", object_id=auth_id, raw=raw, **stamps)
         if refused:
             return None
-    if state.refund_status.startswith("rejected"):
+    if is_rejected(state.refund_status):
         log.error("refund %s of order %s was rejected by Jet: %s", alt, order_id, state.refund_status)
     return state.refund_status
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet import outbox
 from jet.failures import PermanentError
+from jet.orders.known import is_known
 from jet.orders.units import units_per_sku
 from jet.outbox.kinds import REFUND
 from jet.sql import MissingRow, one, read_sql
@@ -180,10 +181,7 @@ def request_refund(
     alt = alt_refund_id or default_alt_refund_id(run, merchant_order_id)
     existing = conn.execute(read_sql("refunds_get.sql"), {"alt_refund_id": alt}).fetchone()
     if existing is None:
-        if (
-            conn.execute(read_sql("notes_order_exists.sql"), {"merchant_order_id": merchant_order_id}).fetchone()
-            is None
-        ):
+        if not is_known(conn, merchant_order_id):
             raise RefundRefused(f"order {merchant_order_id} is not in the warehouse; import it with jet_import_order")
         # Settle this order's refunds in flight first: they count as already refunded.
         outbox.drain(conn, client, outbox.Scope(calls=(REFUND,), order_ids=[merchant_order_id]))

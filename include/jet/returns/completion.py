@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
+from jet.api.vocabulary import ReturnStatus
 from jet.failures import PermanentError
+from jet.orders.known import is_known
 from jet.outbox.kinds import COMPLETE_RETURN
 from jet.returns.landing import land_returns
-from jet.sql import MissingRow, read_sql
+from jet.sql import MissingRow
 
 if TYPE_CHECKING:
     import psycopg
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from jet.runs import RunIdentity
 
 #: Jet's status of a return once we completed it.
-COMPLETED = "completed by merchant"
+COMPLETED = ReturnStatus.COMPLETED_BY_MERCHANT
 ZERO = Decimal("0.00")
 
 
@@ -182,7 +184,7 @@ def complete_return(
     if existing is None:
         if detail.return_status == COMPLETED:
             raise ReturnRefused(f"return {return_id} is already completed at Jet")
-        if conn.execute(read_sql("notes_order_exists.sql"), {"merchant_order_id": order_id}).fetchone() is None:
+        if not is_known(conn, order_id):
             raise ReturnRefused(f"order {order_id} of return {return_id} is not in the warehouse; import it first")
         body = completion_body(detail, completion)
         with conn.transaction():

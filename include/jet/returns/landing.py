@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jet.api.errors import JetHttpError
+from jet.api.vocabulary import OPEN_RETURN_STATUSES
 from jet.sql import read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Jet's statuses of a return still to be completed: the ones listed on every landing.
-OPEN_STATUSES = ("created", "inprogress")
+OPEN_STATUSES = OPEN_RETURN_STATUSES
 
 
 def fetch_raw(client: Any, return_id: str) -> bytes:

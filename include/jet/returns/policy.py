@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from jet import outbox
+from jet.api.vocabulary import ChargeFeedback
 from jet.returns.completion import Completion, ReturnRefused, complete_return
 from jet.sql import one, read_sql
 
@@ -32,7 +33,7 @@ def auto_complete(conn: psycopg.Connection, client: Any, run: RunIdentity) -> di
         completion = Completion(
             mode="accept",
             agree_to_return_charge=agree,
-            charge_feedback=None if agree else "outsideMerchantPolicy",
+            charge_feedback=None if agree else ChargeFeedback.OUTSIDE_MERCHANT_POLICY,
         )
         try:
             complete_return(conn, client, run, return_id, completion)

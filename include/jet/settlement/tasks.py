@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from jet.api.errors import PayloadError, WriteOutcomeUnknown
 from jet.api.hook import JetHook
 from jet.api.models import SettlementReport, parse_payload
+from jet.api.vocabulary import ReportStatus
 from jet.settlement.details import parse_details
 from jet.settlement.land import DetailFile, land_details, land_report
 from jet.settlement.pnl import refresh_pnl
@@ -87,10 +88,10 @@ def download_details(
     while True:
         state = source.get_report_state(report_id)
         status = state.report_status.strip().lower()
-        if status == "ready" and state.report_url:
+        if status == ReportStatus.READY and state.report_url:
             raw = source.download(state.report_url)
             return DetailFile(parse_details(raw, settlement_report_id), raw, report_id)
-        if status in ("failed", "expired"):
+        if status in (ReportStatus.FAILED, ReportStatus.EXPIRED):
             raise SettlementDetailsUnavailable(
                 f"SettlementDetails {report_id} for settlement {settlement_report_id} is {state.report_status}"
             )

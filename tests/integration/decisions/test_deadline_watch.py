@@ -10,7 +10,6 @@ import pytest
 
 from jet.decisions import tasks
 from jet.decisions.deadlines import AcknowledgementDeadlineAtRisk
-from jet.outbox.tasks import watch_deadlines
 from tests.integration.decisions.conftest import run_at
 
 pytestmark = pytest.mark.integration
@@ -26,14 +25,14 @@ def test_orders_whose_acknowledgement_is_in_flight_or_failed_are_at_risk(
     for oid, state in zip(ids, ("sending", "unknown", "failed"), strict=False):
         decisions_db.execute("UPDATE jet.actions SET state = %s WHERE merchant_order_id = %s", (state, oid))
 
-    assert watch_deadlines(run_at(sandbox, offset=timedelta(minutes=9))) == {"at_risk": 0}, "6 minutes left"
+    assert tasks.check_deadlines(run_at(sandbox, offset=timedelta(minutes=9))) == {"at_risk": 0}, "6 minutes left"
     with pytest.raises(AcknowledgementDeadlineAtRisk) as info:
-        watch_deadlines(run_at(sandbox, offset=timedelta(minutes=11)))
+        tasks.check_deadlines(run_at(sandbox, offset=timedelta(minutes=11)))
     states = {o.merchant_order_id: o.state.split()[-1] for o in info.value.orders}
     assert states == {ids[0]: "sending", ids[1]: "unknown", ids[2]: "failed", ids[3]: "pending"}
 
     decisions_db.execute("UPDATE jet.actions SET state = 'applied'")
-    assert watch_deadlines(run_at(sandbox, offset=timedelta(minutes=11))) == {"at_risk": 0}
+    assert tasks.check_deadlines(run_at(sandbox, offset=timedelta(minutes=11))) == {"at_risk": 0}
 
 
 def test_the_watch_runs_every_two_minutes_on_its_own(dag_bag: Any) -> None:

@@ -107,8 +107,8 @@ def test_a_run_with_nothing_named_is_skipped(dagbag: Any, sandbox: Any, seeded: 
 def test_duplicate_events_and_overlapping_runs_answer_each_order_once(
     dagbag: Any, sandbox: Any, seeded: Any, decisions_db: Any
 ) -> None:
-    from jet.decisions.tasks import run_cycle
-    from jet.orders.events import decide_and_send, land_signalled
+    from jet.decisions.tasks import decide_and_send, run_cycle
+    from jet.orders.events import land_signalled
     from jet.orders.tasks import pull_ready
 
     sku = in_stock(seeded)
@@ -148,7 +148,8 @@ def test_duplicate_events_and_overlapping_runs_answer_each_order_once(
 def test_an_order_that_arrives_while_a_run_is_active_is_signalled_alone_and_answered_once(
     dagbag: Any, sandbox: Any, seeded: Any, decisions_db: Any
 ) -> None:
-    from jet.orders.events import decide_and_send, land_signalled
+    from jet.decisions.tasks import decide_and_send
+    from jet.orders.events import land_signalled
 
     sku = in_stock(seeded)
     trigger = ReadyOrdersTrigger(poll_interval=1)
