@@ -1,13 +1,16 @@
-"""The simulated merchant: the warehouse that ships, the operator who completes returns
-and issues refunds. It acts only through the product's own entry points (the functions
-behind ``jet_ship_order``, ``jet_complete_return`` and ``jet_refund_order``), so every
-write it causes goes to Jet through the outbox like a person's would.
+"""The simulated merchant: the warehouse that ships, the operator who completes returns,
+issues refunds and cancels a few orders; and the buyers who cancel through Jet. The
+merchant acts only through the product's own entry points (the functions behind
+``jet_ship_order``, ``jet_complete_return``, ``jet_refund_order`` and
+``jet_cancel_order``), so every write it causes goes to Jet through the outbox like a
+person's would; the buyers act at the sandbox, as Jet would.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet.demo.plan import PeriodPlan, fraction
@@ -30,6 +33,9 @@ class MerchantTally:
                                                                "rest cancelled": 0, "cancelled": 0})  # fmt: skip
     returns_completed: int = 0
     refunds_requested: int = 0
+    cancelled_by_operator: int = 0
+    #: Orders Jet asked the merchant to cancel (directed cancels), each asked once.
+    directed_cancels: set[str] = field(default_factory=set)
 
 
 def ship_due(conn: psycopg.Connection, run: RunIdentity, plan: PeriodPlan, tally: MerchantTally) -> int:
@@ -99,4 +105,47 @@ def refund_some(conn: psycopg.Connection, client: Any, run: RunIdentity, plan: P
         request_refund(conn, client, run, order_id, [line], alt_refund_id=f"JF-DEMO-{order_id}"[:64])
         done += 1
     tally.refunds_requested += done
+    return done
+
+
+def buyers_cancel(conn: psycopg.Connection, sandbox: Any, now: datetime, plan: PeriodPlan, tally: MerchantTally) -> int:
+    """A few buyers cancel acknowledged orders: Jet asks the merchant to cancel every unit
+    (a directed cancel), which ``jet_decide_orders`` answers on its next run.
+
+    Called between ticks, so only orders the warehouse will not have shipped by the next
+    tick are asked about: the answer never races a shipment of the same order.
+    """
+    step = timedelta(minutes=plan.step_minutes)
+    if now + step > plan.end:
+        return 0  # asked on the period's last tick, it would never be answered in the period
+    since = now - plan.handling + step
+    asked = 0
+    for (order_id,) in conn.execute(read_sql("demo_cancel_candidates.sql"), {"acknowledged_after": since}).fetchall():
+        if order_id in tally.directed_cancels or plan.cancelled_after_ack(order_id) != "jet":
+            continue
+        sandbox.directed_cancel(order_id)
+        tally.directed_cancels.add(order_id)
+        asked += 1
+    return asked
+
+
+def cancel_some(conn: psycopg.Connection, client: Any, now: datetime, plan: PeriodPlan, tally: MerchantTally) -> int:
+    """The operator cancels a few acknowledged orders the warehouse has not shipped yet
+    (the buyer called, the address cannot be served, fraud), with ``jet_cancel_order``'s
+    library call in a run of that DAG triggered by ``plan.operator``."""
+    from jet.decisions.tasks import cancel
+    from jet.runs import RunIdentity
+
+    done = 0
+    # ship_due ran first in this lane: what is still unshipped was acknowledged within the handling time.
+    since = now - plan.handling
+    for (order_id,) in conn.execute(read_sql("demo_cancel_candidates.sql"), {"acknowledged_after": since}).fetchall():
+        if plan.cancelled_after_ack(order_id) != "operator":
+            continue
+        # A manual run, as Airflow 3 triggers one: no logical date, its own run id.
+        run = RunIdentity("jet_cancel_order", f"manual__{now.isoformat()}_{order_id}", now,
+                          actor=plan.operator, has_logical_date=False)  # fmt: skip
+        cancel(run, order_id, plan.operator_reason(order_id), client)
+        done += 1
+    tally.cancelled_by_operator += done
     return done

@@ -2,9 +2,10 @@
 
 The sandbox clock stands still while the pipeline works and moves in the scheduler's
 ticks of 10 minutes. On each tick two lanes run side by side, as the scheduler runs
-those DAGs: ``jet_orders`` then ``jet_decide_orders``; and the simulated warehouse
-(what it shipped since) then ``jet_fulfillment``, with ``jet_returns`` and the
-simulated operator's returns and refunds every 30 minutes. Every midnight
+those DAGs: ``jet_orders`` then ``jet_decide_orders`` (which answers Jet's directed
+cancels); and the simulated warehouse (what it shipped since) then ``jet_fulfillment``,
+with ``jet_returns`` and the simulated operator's returns, refunds and cancels every
+30 minutes. Between ticks a few buyers cancel acknowledged orders at Jet. Every midnight
 ``jet_settlement`` covers the day just closed and the merchant's nightly stock file is
 loaded; ``jet_catalog_sync`` (where the project has it) follows every catalog load. At
 the end ``jet_report`` writes the report of the period's settlement days.
@@ -29,7 +30,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from jet.demo.merchant import MerchantTally, complete_waiting_returns, refund_some, ship_due
+from jet.demo.merchant import (
+    MerchantTally,
+    buyers_cancel,
+    cancel_some,
+    complete_waiting_returns,
+    refund_some,
+    ship_due,
+)
 from jet.demo.plan import PeriodPlan
 from jet.report.figures import ReportPeriod
 from jet.sql import one, read_sql
@@ -44,6 +52,7 @@ class Sandbox(Protocol):
     def advance(self, seconds: float) -> str: ...
     def set_config(self, **changes: Any) -> dict[str, Any]: ...
     def truth(self, what: str) -> dict[str, Any]: ...
+    def directed_cancel(self, order_id: str, lines: dict[str, int] | None = None) -> Any: ...
 
 
 class DailyRuns(Protocol):
@@ -205,6 +214,7 @@ def run_period(
         with result.timed("simulated merchant"), connect(autocommit=True) as conn:
             complete_waiting_returns(conn, clients[1], _run("demo_operator", now), plan, result.tally)
             refund_some(conn, clients[1], _run("demo_operator", now), plan, result.tally)
+            cancel_some(conn, clients[1], now, plan, result.tally)
 
     last_line = now
     try:
@@ -214,6 +224,8 @@ def run_period(
                 tick = [lanes.submit(orders_lane, now), lanes.submit(warehouse_lane, now, step % every_returns == 0)]
                 for lane in tick:
                     lane.result()  # a failed task stops the period, with its own exception
+                with result.timed("simulated buyers"), connect(autocommit=True) as conn:
+                    buyers_cancel(conn, sandbox, now, plan, result.tally)
                 for dag_id, at in daily.finished():
                     progress(finished_line(dag_id, at))
                 if now.hour == 0 and now.minute == 0:
@@ -289,5 +301,6 @@ def step_line(now: datetime, plan: PeriodPlan, tally: MerchantTally) -> str:
     return (
         f"  {now:%Y-%m-%d %H:%M}Z: {orders} orders landed, {decided} decided, {acked} accepted;"
         f" warehouse: {shipped}; returns completed by hand {tally.returns_completed},"
-        f" refunds {tally.refunds_requested}"
+        f" refunds {tally.refunds_requested}; cancels asked by Jet {len(tally.directed_cancels)},"
+        f" by the operator {tally.cancelled_by_operator}"
     )

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from jet.api.vocabulary import CANCEL_REASONS
+
 #: The sandbox clock's start for the demo: a midnight, so the period is whole UTC days
 #: and every settlement day in it is complete.
 DEFAULT_START = datetime(2026, 3, 2, tzinfo=UTC)
@@ -39,6 +41,14 @@ class PeriodPlan:
     partial_rest_cancelled_share: float = 0.4
     #: Share of shipped orders the merchant refunds (one unit, item damaged) once complete.
     refund_share: float = 0.03
+    #: Share of acknowledged orders whose buyer cancels before they ship: Jet asks the
+    #: merchant to cancel every unit (a directed cancel) and ``jet_decide_orders`` answers.
+    directed_cancel_share: float = 0.02
+    #: Share of acknowledged orders a person cancels before they ship, through
+    #: ``jet_cancel_order``'s library call, as ``operator``, for one of ``operator_reasons``.
+    operator_cancel_share: float = 0.02
+    operator: str = "dana"
+    operator_reasons: tuple[str, ...] = ("customer_request", "unfulfillable_address", "fraud")
     #: A return the return policy does not complete by itself is completed by a person after this.
     operator_delay: timedelta = timedelta(hours=4)
     #: Sandbox: share of shipped orders the buyer returns, and how many days after shipping.
@@ -54,6 +64,13 @@ class PeriodPlan:
             raise ValueError(f"orders per hour must be more than 0, not {self.orders_per_hour}")
         if self.returns_every_minutes % self.step_minutes:
             raise ValueError("returns_every_minutes must be a multiple of step_minutes")
+        if self.directed_cancel_share + self.operator_cancel_share > 1:
+            raise ValueError("directed_cancel_share and operator_cancel_share together cannot pass 1")
+        if not self.operator_reasons:
+            raise ValueError("the operator needs at least one reason to cancel for")
+        unknown = sorted(set(self.operator_reasons) - set(CANCEL_REASONS))
+        if unknown:  # refused here, not 30 sandbox hours into the period by jet_cancel_order
+            raise ValueError(f"operator_reasons {unknown} are not cancel reasons ({sorted(CANCEL_REASONS)})")
 
     @property
     def end(self) -> datetime:
@@ -62,6 +79,21 @@ class PeriodPlan:
     @property
     def steps(self) -> int:
         return int(self.hours * 60 // self.step_minutes)
+
+    def cancelled_after_ack(self, order_id: str) -> str | None:
+        """Who cancels the acknowledged order before it ships: ``"jet"`` (the buyer, through
+        Jet's directed cancel), ``"operator"``, or nobody (None). One draw per order for both,
+        so no order is cancelled twice."""
+        fate = fraction(order_id, "after-ack")
+        if fate < self.directed_cancel_share:
+            return "jet"
+        if fate < self.directed_cancel_share + self.operator_cancel_share:
+            return "operator"
+        return None
+
+    def operator_reason(self, order_id: str) -> str:
+        """The reason the operator gives for cancelling ``order_id`` (stable per order)."""
+        return self.operator_reasons[int(fraction(order_id, "reason") * len(self.operator_reasons))]
 
     def sandbox_config(self) -> dict[str, Any]:
         """Sandbox settings for the period: Poisson arrivals, Jet's 30-minute fraud check, returns."""

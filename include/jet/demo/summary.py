@@ -3,6 +3,8 @@
 Nothing here is counted while the period runs: every figure is a query, so a test can
 hold each one against its own SQL and against the sandbox's ground truth. The money is
 the P&L report's headline (:func:`jet.report.headline`) over the period's settlement days.
+The last section answers "why was it cancelled?" for one order of each kind of cancel,
+with the query (``demo_why_cancelled.sql``) a reader can rerun in psql.
 """
 
 from __future__ import annotations
@@ -19,8 +21,60 @@ from jet.report.charts import money
 from jet.report.figures import Headline, ReportPeriod, headline
 from jet.sql import one, read_sql
 
+#: The kinds of cancel the summary shows one order of: (label, act, started_by), as
+#: jet.order_cancellations names them (docs/statuses.md).
+WHY_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("rules cancel", "cancel", "rules"),
+    ("rules reject", "reject", "rules"),
+    ("Jet directed cancel", "cancel units", "jet"),
+    ("operator cancel", "cancel units", "operator"),
+    ("warehouse cancel", "cancel units", "warehouse"),
+)
+
 if TYPE_CHECKING:
     import psycopg
+
+
+@dataclass(frozen=True)
+class CancelExample:
+    """One kind of cancel in the period: how many orders had one, and one order's answer
+    to the "why" query (rows of internal_status, act, started_by, who, units, reason, rule_in)."""
+
+    label: str
+    act: str
+    started_by: str
+    orders: int
+    order_id: str | None
+    answer: tuple[tuple[Any, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class WhyCancelled:
+    """The summary's last section: the query, each kind's example, every kind's count."""
+
+    query: str  # demo_why_cancelled.sql as psql takes it, with ``%(order_id)s`` left in
+    examples: tuple[CancelExample, ...]
+    kinds: dict[tuple[str, str], int]  # orders by (act, started_by), every kind in the period
+
+    def printable_query(self) -> str:
+        """The query on one line, for the first example's order (any order id will do)."""
+        order_id = next((e.order_id for e in self.examples if e.order_id), "...")
+        return self.query.replace("%(order_id)s", "'" + order_id.replace("'", "''") + "'") + ";"
+
+    def lines(self) -> list[str]:
+        kinds = ", ".join(f"{act} by {who} {n:,}" for (act, who), n in self.kinds.items()) or "none"
+        out = [
+            "Why was it cancelled? One query answers it for any order (docs/statuses.md); in psql:",
+            "  " + self.printable_query(),
+            f"  orders by act and who started it: {kinds}",
+        ]
+        for e in self.examples:
+            if e.order_id is None:
+                out.append(f"  {e.label}: none in this period")
+                continue
+            out.append(f"  {e.label} ({e.orders:,} orders), e.g. {e.order_id}:")
+            out += ["    " + " | ".join("" if v is None else str(v) for v in row) for row in e.answer]
+        return out
 
 
 @dataclass(frozen=True)
@@ -46,6 +100,7 @@ class DemoSummary:
     refunds: dict[str, int]  # merchant refunds of the period's orders by status
     money: Headline
     report: Path | None
+    why: WhyCancelled
 
     @property
     def orders(self) -> int:
@@ -96,7 +151,7 @@ class DemoSummary:
         ]  # fmt: skip
         if self.report is not None:
             out.append(f"  P&L report: {self.report}")
-        return out
+        return [*out, "", *self.why.lines()]
 
 
 def minutes(seconds: Decimal | None) -> str:
@@ -116,6 +171,30 @@ def ledger_by_kind(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 def settlement_days(start: datetime, end: datetime) -> ReportPeriod:
     """The UTC days of ``[start, end)``: the settlement days the period's money is counted on."""
     return ReportPeriod(start.date(), (end - timedelta(microseconds=1)).date())
+
+
+def why_cancelled(conn: psycopg.Connection, start: datetime, end: datetime) -> WhyCancelled:
+    """Every kind of cancel of the orders placed in ``[start, end)``, and the "why" query's
+    answer for one order of each kind in :data:`WHY_KINDS`."""
+    window = {"start": start, "end": end}
+    kinds: dict[tuple[str, str], int] = {}
+    shown: dict[tuple[str, str], str] = {}
+    for act, started_by, orders, example in conn.execute(read_sql("demo_why_kinds.sql"), window):
+        kinds[(act, started_by)] = orders
+        shown[(act, started_by)] = example
+    query = read_sql("demo_why_cancelled.sql")
+    examples = []
+    for label, act, started_by in WHY_KINDS:
+        order_id = shown.get((act, started_by))
+        answer = () if order_id is None else tuple(conn.execute(query, {"order_id": order_id}).fetchall())
+        examples.append(CancelExample(label, act, started_by, kinds.get((act, started_by), 0), order_id, answer))
+    return WhyCancelled(psql_text(query), tuple(examples), kinds)
+
+
+def psql_text(query: str) -> str:
+    """``query`` on one line without its comments, as a reader would paste it into psql."""
+    lines = (line.split("--", 1)[0].strip() for line in query.splitlines())
+    return " ".join(line for line in lines if line).rstrip(";")
 
 
 def summarize(
@@ -161,4 +240,5 @@ def summarize(
         refunds=after["refund"],
         money=headline(conn, settlement_days(start, end)),
         report=report,
+        why=why_cancelled(conn, start, end),
     )

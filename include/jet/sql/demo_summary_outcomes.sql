@@ -1,6 +1,8 @@
 -- The demo's summary: every order placed in [%(start)s, %(end)s) that Jet made ready,
 -- by what became of it (Jet's own view as last landed), with units ordered, shipped and
--- cancelled. Outcomes are exclusive and cover every order.
+-- cancelled. Outcomes are exclusive and cover every order. "Cancelled after acceptance":
+-- every unit cancelled, by the warehouse, an operator or at Jet's request (who did it:
+-- jet.order_cancellations, the summary's last section).
 SELECT CASE
            WHEN o.exception_state LIKE '%%manual cancel%%' THEN 'withdrawn by Jet'
            WHEN o.acknowledgement_status LIKE 'rejected%%' THEN 'rejected'
@@ -9,7 +11,7 @@ SELECT CASE
            WHEN o.units_shipped > 0 AND o.units_shipped + o.units_cancelled >= o.units_ordered
                THEN 'shipped in part, rest cancelled'
            WHEN o.units_shipped > 0 THEN 'shipped in part, rest to ship'
-           WHEN o.units_cancelled >= o.units_ordered THEN 'cancelled at shipment'
+           WHEN o.units_cancelled >= o.units_ordered THEN 'cancelled after acceptance'
            ELSE 'accepted, to ship'
        END AS outcome,
        count(*)::integer AS orders,

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from jet.demo import DemoSummary, InProcessDaily, PeriodPlan, run_period, summarize
+from jet.demo import WHY_KINDS, DemoSummary, InProcessDaily, PeriodPlan, run_period, summarize
 from jet.report.charts import money
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -36,6 +36,9 @@ PLAN = PeriodPlan(
     handling=timedelta(hours=1),
     operator_delay=timedelta(hours=1),
     refund_share=0.08,
+    # Enough orders cancelled after acceptance, by Jet and by the operator, to show each.
+    directed_cancel_share=0.1,
+    operator_cancel_share=0.1,
     return_rate=0.3,
     return_delay_days=(0.04, 0.12),
 )
@@ -66,7 +69,10 @@ def period(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     from jet_sandbox.testing import SandboxProcess
 
     with (
-        SandboxProcess(seed=7, scenario="empty", clock="manual", start=START.isoformat()) as sandbox,
+        # A busy machine (the suite beside other work) can take more than the default 20 s to start it.
+        SandboxProcess(
+            seed=7, scenario="empty", clock="manual", start=START.isoformat(), startup_timeout=90
+        ) as sandbox,
         pytest.MonkeyPatch.context() as mp,
     ):
         extra = {"rate_limit_per_second": 500, "rate_limit_burst": 100, "max_concurrency": 8}
@@ -79,6 +85,7 @@ def period(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
             summary = summarize(conn, sandbox.ledger(), PLAN.start, PLAN.end, result.report)
             yield {
                 "summary": summary,
+                "tally": result.tally,
                 "progress": lines,
                 "conn": conn,
                 "orders": sandbox.truth_orders(),
@@ -118,7 +125,7 @@ def truth_outcome(entry: dict[str, Any]) -> str:
     if shipped:
         return "shipped in part, rest to ship"
     if cancelled >= ordered:
-        return "cancelled at shipment"
+        return "cancelled after acceptance"
     return "accepted, to ship"
 
 
@@ -133,7 +140,7 @@ def percentile_cont(values: list[float], q: float) -> float:
 def test_the_period_did_every_kind_of_business(period: dict[str, Any]) -> None:
     s: DemoSummary = period["summary"]
     assert s.orders > 100
-    for outcome in ("shipped in full", "rejected", "cancelled at shipment", "accepted, to ship"):
+    for outcome in ("shipped in full", "rejected", "cancelled after acceptance", "accepted, to ship"):
         assert s.outcomes.get(outcome, 0) > 0, outcome
     assert s.outcomes.get("shipped in part, rest to ship", 0) + s.outcomes.get("shipped in part, rest cancelled", 0)
     assert {"acknowledge", "shipped", "refund", "return_complete"} <= set(s.writes)
@@ -167,7 +174,7 @@ def test_cancellation_rate(period: dict[str, Any]) -> None:
     s: DemoSummary = period["summary"]
     orders = in_period(period["orders"])
     # Jet's side: the buyer got nothing of these (rejected, withdrawn, every unit cancelled).
-    wholly = [e for e in orders if truth_outcome(e) in ("rejected", "withdrawn by Jet", "cancelled at shipment")]
+    wholly = [e for e in orders if truth_outcome(e) in ("rejected", "withdrawn by Jet", "cancelled after acceptance")]
     assert s.orders_cancelled + s.orders_rejected == len(wholly) > 0
     assert s.orders_cancelled > 0
     assert s.orders_rejected > 0
@@ -338,3 +345,90 @@ def test_the_printed_summary_says_every_figure(period: dict[str, Any]) -> None:
         f"{s.money.settlements_reconciled} of {s.money.settlements}", str(s.report),
     ):  # fmt: skip
         assert figure in text, figure
+
+
+#: The "why" query as docs/statuses.md prints it (not the demo's SQL file).
+WHY = (
+    "SELECT internal_status, act, started_by, who, units, reason, rule_in"
+    " FROM jet.order_cancellations WHERE merchant_order_id = %s"
+)
+
+
+def test_the_period_cancels_every_way(period: dict[str, Any]) -> None:
+    """Jet's directed cancels and the operator's cancels happened, each counted once, on
+    orders Jet accepted and never shipped."""
+    why = period["summary"].why
+    tally = period["tally"]
+    for _label, act, started_by in WHY_KINDS:
+        assert why.kinds.get((act, started_by), 0) > 0, (act, started_by)
+    states = {e["order"]["merchant_order_id"]: e["state"] for e in in_period(period["orders"])}
+    asked = {oid for oid, st in states.items() if any(ln["cancel_request"] for ln in st["lines"])}
+    assert asked == tally.directed_cancels
+    assert why.kinds[("cancel units", "jet")] == len(asked)
+    assert why.kinds[("cancel units", "operator")] == tally.cancelled_by_operator
+    for oid in asked:
+        assert PLAN.cancelled_after_ack(oid) == "jet"
+    applied = "SELECT array_agg(merchant_order_id) FROM jet.actions WHERE kind = %s AND state = 'applied'"
+    (by_operator,) = period["conn"].execute(applied, ("cancel_units",)).fetchone()
+    assert len(by_operator) == tally.cancelled_by_operator
+    for oid in [*asked, *by_operator]:
+        lines = states[oid]["lines"]
+        assert states[oid]["ack_status"] == "accepted"
+        assert sum(ln["shipped"] for ln in lines) == 0
+        assert sum(ln["cancelled"] for ln in lines) == sum(ln["quantity"] for ln in lines)
+    assert not asked & set(by_operator)
+
+
+def test_why_each_shown_order_was_cancelled(period: dict[str, Any]) -> None:
+    why = period["summary"].why
+    conn = period["conn"]
+    states = {e["order"]["merchant_order_id"]: e["state"] for e in in_period(period["orders"])}
+    assert [e.label for e in why.examples] == [label for label, _, _ in WHY_KINDS]
+    rules, manual = "include/jet/decisions/rules.py", "include/jet/decisions/manual.py"
+    expected = {  # label: (internal status, act, started_by, who, rule_in)
+        "rules cancel": ("cancelled", "cancel", "rules", None, rules),
+        "rules reject": ("rejected", "reject", "rules", None, rules),
+        "Jet directed cancel": ("cancelled", "cancel units", "jet", "Jet", "include/jet/decisions/store.py"),
+        "operator cancel": ("cancelled", "cancel units", "operator", PLAN.operator, manual),
+    }
+    for e in why.examples:
+        assert e.order_id in states, e.label
+        # The shown answer is the documented query's, and the order was cancelled by that kind alone.
+        assert e.answer == tuple(conn.execute(WHY, (e.order_id,)).fetchall()), e.label
+        ((status, act, started_by, who, units, _reason, rule_in),) = e.answer
+        assert (act, started_by) == (e.act, e.started_by), e.label
+        assert units == sum(ln["quantity"] for ln in states[e.order_id]["lines"]), e.label
+        if e.label in expected:
+            assert (status, act, started_by, who, rule_in) == expected[e.label], e.label
+    by_label = {e.label: e for e in why.examples}
+    # The rules cancel what cannot be sold at all (docs/statuses.md), and reject for short stock.
+    assert set(by_label["rules cancel"].answer[0][5].split(", ")) <= {"UNKNOWN_SKU", "ARCHIVED_SKU", "NO_INVENTORY"}
+    assert "NO_INVENTORY" in by_label["rules reject"].answer[0][5]
+    assert by_label["Jet directed cancel"].answer[0][5].startswith("Jet requested the cancellation")
+    operator = by_label["operator cancel"]
+    assert operator.answer[0][5] == PLAN.operator_reason(operator.order_id)
+    warehouse = by_label["warehouse cancel"].answer[0]
+    assert warehouse[0] == "cancelled"
+    assert warehouse[6] == "include/jet/fulfillment/shipments.py"
+    assert warehouse[5].startswith("shipment ")
+    # Jet's side agrees: only the directed cancel's order carries Jet's cancel request.
+    for e in why.examples:
+        requested = any(ln["cancel_request"] for ln in states[e.order_id]["lines"])
+        assert requested == (e.started_by == "jet"), e.label
+
+
+def test_the_printed_summary_says_why(period: dict[str, Any]) -> None:
+    why = period["summary"].why
+    text = "\n".join(period["summary"].lines())
+    first = why.examples[0].order_id
+    query = (
+        "SELECT internal_status, act, started_by, who, units, reason, rule_in FROM jet.order_cancellations"
+        f" WHERE merchant_order_id = '{first}' ORDER BY at, act;"
+    )
+    assert text.count(query) == 1
+    # The printed query, run as printed, gives the answer printed under it.
+    assert period["conn"].execute(query).fetchall() == list(why.examples[0].answer)
+    for e in why.examples:
+        assert f"{e.label} ({e.orders:,} orders), e.g. {e.order_id}:" in text
+        for row in e.answer:
+            assert "    " + " | ".join("" if v is None else str(v) for v in row) in text

@@ -65,3 +65,31 @@ def test_settlement_days_are_the_utc_days_of_the_period() -> None:
     assert (whole.first, whole.last) == (date(2026, 3, 2), date(2026, 3, 4))
     late = settlement_days(datetime(2026, 3, 2, 19, tzinfo=UTC), datetime(2026, 3, 3, 1, tzinfo=UTC))
     assert (late.first, late.last) == (date(2026, 3, 2), date(2026, 3, 3))
+
+
+def test_cancels_after_acceptance_are_split_by_share_and_never_overlap() -> None:
+    plan = PeriodPlan(directed_cancel_share=0.02, operator_cancel_share=0.03)
+    fates = [plan.cancelled_after_ack(f"order-{i}") for i in range(5000)]
+    assert set(fates) == {"jet", "operator", None}
+    assert 0.01 < fates.count("jet") / len(fates) < 0.03
+    assert 0.02 < fates.count("operator") / len(fates) < 0.04
+    # One draw for both: an order's fate is one of them, the same every time.
+    assert [plan.cancelled_after_ack(f"order-{i}") for i in range(5000)] == fates
+    nobody = PeriodPlan(directed_cancel_share=0, operator_cancel_share=0)
+    assert {nobody.cancelled_after_ack(f"order-{i}") for i in range(500)} == {None}
+
+
+def test_the_operator_cancels_for_a_reason_jet_cancel_order_takes() -> None:
+    from jet.api.vocabulary import CANCEL_REASONS
+
+    plan = PeriodPlan()
+    reasons = {plan.operator_reason(f"order-{i}") for i in range(300)}
+    assert reasons == set(plan.operator_reasons)
+    assert reasons <= set(CANCEL_REASONS)
+    assert plan.operator_reason("order-1") == plan.operator_reason("order-1")
+    with pytest.raises(ValueError, match=r"operator_reasons \['bored'\] are not cancel reasons"):
+        PeriodPlan(operator_reasons=("customer_request", "bored"))
+    with pytest.raises(ValueError, match="at least one reason"):
+        PeriodPlan(operator_reasons=())
+    with pytest.raises(ValueError, match="cannot pass 1"):
+        PeriodPlan(directed_cancel_share=0.6, operator_cancel_share=0.5)
