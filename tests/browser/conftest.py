@@ -25,6 +25,8 @@ from tests.integration.fulfillment.conftest import FULFILMENT_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ".local" / "browser"
+#: The console's report folder in the standalone (JET_REPORT_DIR): empty until a test writes one.
+REPORTS = SHOTS / "reports"
 USERS = {"admin": ("admin", "admin-console-test"), "viewer": ("viewer", "viewer-console-test")}
 DAG_IDS = ["jet_add_order_note", "jet_cancel_order", "jet_approve_order", "jet_held_orders"]
 CONSOLE_TABLES = ("jet.held_order_prompts", *FULFILMENT_TABLES, "jet.inventory", "jet.products")
@@ -110,8 +112,10 @@ def scene(warehouse_url: str) -> Iterator[Scene]:
             workdir = SHOTS / "airflow"
             shutil.rmtree(workdir, ignore_errors=True)
             workdir.mkdir(parents=True)
+            shutil.rmtree(REPORTS, ignore_errors=True)
             metadata = scratch_database(os.environ["JET_TEST_AIRFLOW_DB_URL"], "console")
-            standalone = Standalone(workdir, metadata, DAG_IDS, USERS, _connection_env(sandbox))
+            env = {**_connection_env(sandbox), "JET_REPORT_DIR": str(REPORTS)}
+            standalone = Standalone(workdir, metadata, DAG_IDS, USERS, env)
             standalone.start()
             try:
                 # Ask the held orders now rather than at the next 3-minute tick.

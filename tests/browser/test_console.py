@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import SHOTS, USERS, Scene
+from tests.browser.conftest import REPORTS, SHOTS, USERS, Scene
 from tests.helpers import PollTimeout, poll
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
@@ -298,3 +298,58 @@ def test_a_console_answer_closes_the_inbox_question_with_it(scene: Scene) -> Non
         "SELECT answer, answered_by, answered_in FROM jet.held_order_prompts WHERE merchant_order_id = %s", (order_id,)
     ) == [("approve", "admin", "elsewhere")]
     assert scene.sql("SELECT count(*) FROM jet.actions WHERE merchant_order_id = %s", (order_id,)) == [(1,)]
+
+
+def test_the_console_links_the_latest_pnl_report(scene: Scene, chromium: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import psycopg
+    from playwright.sync_api import expect
+
+    from jet.report.figures import report_period
+    from jet.report.tasks import write_pnl_report
+    from jet.runs import RunIdentity
+
+    base = f"{scene.standalone.url}/jet"
+    admin = {"Authorization": f"Bearer {scene.standalone.token('admin')}"}
+    with httpx.Client(base_url=base, headers=admin, timeout=60) as client:
+        none_yet = client.get("/reports")
+        assert none_yet.status_code == 200
+        assert 'data-test="no-report"' in none_yet.text
+        assert "jet_report" in none_yet.text
+        missing = client.get("/reports/latest")
+        assert missing.status_code == 404
+        assert "trigger the jet_report DAG" in missing.json()["detail"]
+
+        now = datetime.now(UTC)
+        period = report_period(None, None, days=7, last_default=(now - timedelta(days=1)).date())
+        with psycopg.connect(scene.warehouse_url, autocommit=True) as conn:
+            run = RunIdentity("jet_report", "test__console_report", now)
+            receipt = write_pnl_report(run, period, out_dir=REPORTS, conn=conn)
+        assert receipt["path"].startswith(str(REPORTS))
+        (REPORTS / "notes.html").write_text("not a report")
+        latest = client.get("/reports/latest")
+        assert latest.status_code == 200
+        assert "<title>P&amp;L report" in latest.text
+        name = receipt["path"].rsplit("/", 1)[1]
+        assert client.get(f"/reports/{name}").text == latest.text
+        for stray in ("notes.html", "..%2Fairflow%2Fpasswords.json", "..%2F..%2Fbrowser%2Freports%2F" + name):
+            refused = client.get(f"/reports/{stray}")
+            assert refused.status_code == 404, (stray, refused.status_code)
+
+    context = chromium.new_context(viewport={"width": 1360, "height": 900})
+    context.add_cookies([{"name": "_token", "value": scene.standalone.token("admin"), "url": scene.standalone.url}])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/orders")
+    page.locator("[data-test=nav-report]").click()
+    page.wait_for_url("**/jet/reports")
+    expect(page.locator("[data-test=latest-report]")).to_contain_text(
+        f"{period.first.isoformat()} to {period.last.isoformat()}"
+    )
+    _shot(page, "13_report_link")
+    page.locator("[data-test=latest-report-link]").click()
+    page.wait_for_url("**/jet/reports/latest")
+    expect(page).to_have_title(re.compile(r"^P&L report "))
+    _shot(page, "14_report")
+    context.close()

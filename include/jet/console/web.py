@@ -1,7 +1,8 @@
 """The order manager as a FastAPI app, served by Airflow's API server under ``/jet``.
 
 Pages: the order list (``/jet/orders``), an order (``/jet/orders/{id}``, with its
-invoice and the runs acting on it), the queues (``/jet/queues``). Actions post a form,
+invoice and the runs acting on it), the queues (``/jet/queues``), the P&L reports
+``jet_report`` wrote (``/jet/reports``, the newest at ``/jet/reports/latest``). Actions post a form,
 get a confirmation page that shows what will reach Jet, and on confirmation trigger the
 action's manual DAG through Airflow's REST API with the user's own token.
 
@@ -42,6 +43,7 @@ User = Annotated[ConsoleUser, Depends(authenticate)]
 INBOX_DAG = "jet_held_orders"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 MAX_FAILURES_EXPLAINED = 5
+MAX_REPORTS_LISTED = 10
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -215,6 +217,7 @@ def create_app(warehouse_url: str | None = None, airflow_url: str | None = None)
     _listing_routes(app, console)
     _order_routes(app, console)
     _action_routes(app, console)
+    _report_routes(app, console)
     return app
 
 
@@ -398,6 +401,35 @@ def _action_routes(app: FastAPI, c: _Console) -> None:
             )
         code = status.HTTP_200_OK if context["error"] is None else status.HTTP_400_BAD_REQUEST
         return c.page(request, user, "confirm.html.j2", counts, code=code, **context)
+
+
+def _report_routes(app: FastAPI, c: _Console) -> None:
+    from jet.console.reports import REPORT_DAG, ReportFile, ReportMissing, find_report, latest_report, list_reports
+
+    def serve(find: Callable[[], ReportFile]) -> Response:
+        try:
+            report = find()
+        except ReportMissing as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        try:
+            body = report.path.read_bytes()
+        except FileNotFoundError:  # replaced or removed between the listing and the read
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"{report.name} was just removed: reload") from None
+        return HTMLResponse(body, headers={"Content-Disposition": f'inline; filename="{report.name}"'})
+
+    @app.get("/reports")
+    async def reports(request: Request, user: User) -> Response:
+        found = await run_in_threadpool(list_reports, None, MAX_REPORTS_LISTED)
+        return c.page(request, user, "reports.html.j2", None, reports=found, report_dag=REPORT_DAG)
+
+    # Registered before /reports/{name}: "latest" is not a report's name.
+    @app.get("/reports/latest")
+    async def latest(user: User) -> Response:
+        return await run_in_threadpool(serve, latest_report)
+
+    @app.get("/reports/{name}")
+    async def report(name: str, user: User) -> Response:
+        return await run_in_threadpool(serve, lambda: find_report(name))
 
 
 def _query(**params: str) -> str:
