@@ -21,6 +21,8 @@ def test_scheduled_hourly_and_on_every_catalog_load(dag: Any) -> None:
     from jet.assets import CATALOG_LOADED
 
     assert dag.timetable.asset_condition.name == CATALOG_LOADED.name
+    assert dag.timetable.timetable.expression == "15 * * * *", "hourly, a quarter past"
+    assert str(dag.timetable.timetable.timezone) == "UTC"
     assert dag.max_active_runs == 1
     assert dag.params["accept_mass_delisting"] is False
 
