@@ -24,7 +24,9 @@ EDGES = import_graph.edges()
 GRAPH = import_graph.package_graph(EDGES)
 
 #: The ground floor: any package may import these; they import only each other and api.
-FOUNDATION = {"failures", "limits", "dates", "runs", "sql", "dag_defaults", "dag_params", "assets", "warehouse"}
+FOUNDATION = {
+    "failures", "limits", "dates", "paths", "runs", "sql", "dag_defaults", "dag_params", "assets", "warehouse",
+}  # fmt: skip
 #: The operator's and analyst's faces: they read the domain packages, nothing reads them
 #: (but the inbox, whose questions show the console's order view).
 FACES = {"console", "report"}

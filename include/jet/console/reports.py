@@ -9,11 +9,12 @@ import each other; ``tests/unit/console/test_reports.py`` holds the two in step)
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from jet.paths import local_dir
 
 __all__ = [
     "REPORT_DAG",
@@ -50,11 +51,7 @@ class ReportFile:
 
 def reports_folder() -> Path:
     """Where ``jet_report`` writes (the same rule as :func:`jet.report.render.report_dir`)."""
-    base = os.environ.get("JET_REPORT_DIR")
-    if base:
-        return Path(base)
-    root = os.environ.get("JET_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
-    return Path(root) / ".local" / "reports"
+    return local_dir("JET_REPORT_DIR", "reports")
 
 
 def list_reports(folder: Path | None = None, limit: int | None = None) -> list[ReportFile]:

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jet.paths import local_dir
 from jet.report.charts import Chart, build_charts, money, share
 
 if TYPE_CHECKING:
@@ -28,11 +29,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 def report_dir() -> Path:
     """Where reports go: ``$JET_REPORT_DIR``, else ``<project>/.local/reports``."""
-    base = os.environ.get("JET_REPORT_DIR")
-    if base:
-        return Path(base)
-    root = os.environ.get("JET_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
-    return Path(root) / ".local" / "reports"
+    return local_dir("JET_REPORT_DIR", "reports")
 
 
 def report_name(period: ReportPeriod) -> str:
