@@ -4,9 +4,14 @@ Each :class:`ActionKind` says how to send an action (``send``), which read-back 
 shows whether it was applied (``readback``: the order, the return or the refund, read
 in one batch per settle where Jet allows it), how to judge that read-back (``judge``),
 whether the actions of one merchant order must go in order (``ordered``), and what to
-record after an apply (``after_apply``). This module is the one Python place that
-names the kinds; migration 0040 seeds ``jet.action_kinds`` with the same rows (a test
-checks both agree), and SQL filters on its flags instead of repeating names.
+record after an apply (``after_apply``). It also says what a kind does to the order, for
+the views that tell an order's status and story: the internal status an acknowledgement
+call gives it (``answer``), whether it can cancel units (``cancels_units``), who always
+starts it (``started_by``) and which module holds the rule that queues it (``rule_in``).
+
+This module is the one Python place that names the kinds; migrations 0040 and 0060 seed
+``jet.action_kinds`` with the same rows (a test checks both agree), and SQL filters on
+its columns instead of repeating names.
 
 A catalog push (stock, price, archive) becomes one more entry here: a ``send``, a
 read-back of the SKU and a judge; nothing else in the outbox changes.
@@ -54,11 +59,23 @@ class ActionKind:
     readback: str
     judge: Callable[[Action, Any], tuple[Verdict, str | None]]
     validate: Callable[[Mapping[str, Any]], None]
+    #: The module that queues writes of this kind: where the rule behind them lives.
+    rule_in: str
     after_apply: Callable[[psycopg.Connection, Action, Any], None] | None = None
+    #: An acknowledgement call: the internal status it gives the order (``acknowledged``,
+    #: ``rejected``, ``cancelled``); what SQL reads instead of listing kind names.
+    answer: str | None = None
+    #: A shipped call, which can cancel units (directed cancel, operator's cancel, shipment).
+    cancels_units: bool = False
+    #: Who always starts this kind (``jet``, ``operator``); None when the queueing run tells.
+    started_by: str | None = None
 
-    def row(self) -> tuple[str, str, str, str, bool, bool, str]:
+    def row(self) -> tuple[Any, ...]:
         """The ``jet.action_kinds`` row this kind stands for."""
-        return (self.name, self.method, self.path, self.subject, self.acknowledgement, self.ordered, self.description)
+        return (
+            self.name, self.method, self.path, self.subject, self.acknowledgement, self.ordered, self.description,
+            self.answer, self.cancels_units, self.started_by, self.rule_in,
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- senders
@@ -152,45 +169,61 @@ _ACK_PATH = "/orders/{order}/acknowledge"
 _SHIPPED_PATH = "/orders/{order}/shipped"
 
 
-def _acknowledgement(name: str, description: str) -> ActionKind:
+_RULES = "include/jet/decisions/rules.py"
+
+
+def _acknowledgement(name: str, answer: str, description: str) -> ActionKind:
     """A kind of acknowledgement call: PUT acknowledge, judged from the order's echoed status."""
     return ActionKind(
         name, "PUT", _ACK_PATH, "order", True, False, description,
         send=_acknowledge, readback="order", judge=_judge_acknowledgement, validate=_validator("AcknowledgeRequest"),
+        rule_in=_RULES, answer=answer,
     )  # fmt: skip
 
 
-def _shipped(name: str, subject: str, description: str) -> ActionKind:
+def _shipped(name: str, subject: str, description: str, *, rule_in: str, started_by: str | None = None) -> ActionKind:
     """A kind of shipped call (ships or cancels units): ordered per order, judged from the
     order's echoed shipments (our alt_shipment_id)."""
     return ActionKind(
         name, "PUT", _SHIPPED_PATH, subject, False, True, description,
         send=_ship, readback="order", judge=_judge_shipped, validate=_validator("ShipRequest"),
+        rule_in=rule_in, cancels_units=True, started_by=started_by,
     )  # fmt: skip
 
 
 KINDS: dict[str, ActionKind] = {
     k.name: k
     for k in (
-        _acknowledgement("acknowledge", "accept the order (acknowledgement_status accepted)"),
-        _acknowledgement("reject", "reject an order short of stock (rejected - item level error)"),
+        _acknowledgement("acknowledge", "acknowledged", "accept the order (acknowledgement_status accepted)"),
+        _acknowledgement("reject", "rejected", "reject an order short of stock (rejected - item level error)"),
         _acknowledgement(
-            "cancel", "reject an order that cannot ship at all, or an operator's cancel before acknowledgement"
+            "cancel", "cancelled",
+            "reject an order that cannot ship at all, or an operator's cancel before acknowledgement",
         ),
-        _shipped("directed_cancel", "order", "cancel exactly the units Jet asked to cancel"),
-        _shipped("cancel_units", "order", "an operator cancels the open units of an acknowledged order"),
-        _shipped("ship", "shipment_request", "upload one merchant shipment (jet.shipment_requests)"),
+        _shipped(
+            "directed_cancel", "order", "cancel exactly the units Jet asked to cancel",
+            rule_in="include/jet/decisions/store.py", started_by="jet",
+        ),
+        _shipped(
+            "cancel_units", "order", "an operator cancels the open units of an acknowledged order",
+            rule_in="include/jet/decisions/manual.py", started_by="operator",
+        ),
+        _shipped(
+            "ship", "shipment_request", "upload one merchant shipment (jet.shipment_requests)",
+            rule_in="include/jet/fulfillment/shipments.py",
+        ),
         ActionKind(
             "complete_return", "PUT", "/returns/{subject}/complete", "return", False, False,
             "complete a return (full, partial or denied credit)",
             send=_complete_return, readback="return", judge=_judge_return,
-            validate=_validator("CompleteReturnRequest"),
+            validate=_validator("CompleteReturnRequest"), rule_in="include/jet/returns/completion.py",
         ),
         ActionKind(
             "refund", "POST", "/refunds/{order}/{subject}", "refund", False, False,
             "a merchant refund under our alt_refund_id",
             send=_refund, readback="refund", judge=_judge_refund,
             validate=_validator("CreateRefundRequest"), after_apply=_record_refund,
+            rule_in="include/jet/refunds/request.py",
         ),
     )
 }  # fmt: skip
