@@ -1,4 +1,5 @@
-"""Folders under the project's ``.local/`` that a setting can move elsewhere."""
+"""Where the project keeps its files: the checkout's root, and folders under its
+gitignored ``.local/`` that a setting can move elsewhere."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import os
 from pathlib import Path
 
 
+def project_root() -> Path:
+    """``$JET_PROJECT_ROOT`` (the setup writes it, so Airflow's processes agree), else this checkout."""
+    return Path(os.environ.get("JET_PROJECT_ROOT") or Path(__file__).resolve().parents[2])
+
+
 def local_dir(setting: str, name: str) -> Path:
-    """``$<setting>`` when set, else ``<project>/.local/<name>`` (the project root from
-    ``JET_PROJECT_ROOT``, which the setup writes, else this checkout's)."""
+    """``$<setting>`` when set, else ``<project>/.local/<name>``."""
     base = os.environ.get(setting)
-    if base:
-        return Path(base)
-    root = os.environ.get("JET_PROJECT_ROOT") or str(Path(__file__).resolve().parents[2])
-    return Path(root) / ".local" / name
+    return Path(base) if base else project_root() / ".local" / name

@@ -13,10 +13,10 @@ is not limited to it: its user names their own file.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from jet.failures import PermanentError
+from jet.paths import local_dir
 
 INBOX_ENV = "JET_INVENTORY_INBOX"
 NAME_SHOWN = 80  # characters of a refused name quoted back
@@ -28,12 +28,7 @@ class OutsideInbox(PermanentError):
 
 def inbox_dir() -> Path:
     """The configured inbox folder, created if missing."""
-    configured = os.environ.get(INBOX_ENV)
-    if configured:
-        inbox = Path(configured)
-    else:
-        root = os.environ.get("JET_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
-        inbox = Path(root) / ".local" / "inbox"
+    inbox = local_dir(INBOX_ENV, "inbox")
     inbox.mkdir(parents=True, exist_ok=True)
     return inbox
 

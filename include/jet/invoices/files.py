@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.invoices.invoice import load_invoice
 from jet.invoices.render import render_html, render_pdf
+from jet.paths import project_root
 
 if TYPE_CHECKING:
     import psycopg
@@ -23,8 +24,7 @@ def output_dir() -> Path:
     base = os.environ.get("JET_OUTPUT_DIR")
     if base:
         return Path(base) / "invoices"
-    root = os.environ.get("JET_PROJECT_ROOT") or str(Path(__file__).resolve().parents[3])
-    return Path(root) / "output" / "invoices"
+    return project_root() / "output" / "invoices"
 
 
 def print_invoices(
