@@ -54,7 +54,7 @@ def jet_returns() -> None:
 
     @task(multiple_outputs=False)
     def follow_refunds(**context) -> dict:
-        from jet.returns.tasks import follow_refunds as follow
+        from jet.refunds.tasks import follow_refunds as follow
         from jet.runs import run_identity
 
         return follow(run_identity(context))

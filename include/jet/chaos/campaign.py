@@ -366,12 +366,13 @@ class Week:
             self.task("jet_fulfillment", lambda: upload(self.run("jet_fulfillment", now)))
 
     def returns_dag(self, now: datetime) -> None:
+        from jet.refunds.tasks import follow_refunds
         from jet.returns import tasks
 
         run = self.run("jet_returns", now)
         self.task("jet_returns.land_returns", lambda: tasks.land(run))
         self.task("jet_returns.auto_complete_returns", lambda: tasks.auto_complete(run))
-        self.task("jet_returns.follow_refunds", lambda: tasks.follow_refunds(run))
+        self.task("jet_returns.follow_refunds", lambda: follow_refunds(run))
 
     def merchant_refunds(self, now: datetime) -> None:
         from jet.refunds.tasks import lines_from_params, post

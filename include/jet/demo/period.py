@@ -174,6 +174,7 @@ def run_period(
     from jet.decisions.tasks import check_deadlines, run_cycle
     from jet.fulfillment.tasks import upload
     from jet.orders.tasks import pull_ready, refresh_open
+    from jet.refunds.tasks import follow_refunds
     from jet.returns import tasks as returns
     from jet.warehouse.db import connect
 
@@ -208,7 +209,7 @@ def run_period(
         if not returns_due:
             return
         with result.timed("jet_returns"):
-            for task in (returns.land, returns.auto_complete, returns.follow_refunds):
+            for task in (returns.land, returns.auto_complete, follow_refunds):
                 task(_run("jet_returns", now), clients[1])
             returns.deadlines(_run("jet_returns", now))
         with result.timed("simulated merchant"), connect(autocommit=True) as conn:

@@ -72,3 +72,13 @@ def follow(run: RunIdentity, alt_refund_ids: list[str] | None = None, client: An
             rows = conn.execute(read_sql("refunds_statuses.sql"), {"alt_refund_ids": alt_refund_ids}).fetchall()
             seen = {alt: status for alt, status in rows}
     return {"statuses": seen, "final": all(is_final(s) for s in seen.values())}
+
+
+def follow_refunds(run: RunIdentity, client: Any = None) -> dict[str, Any]:
+    """Refresh the state of every undecided refund."""
+    from jet.refunds import follow_refunds as follow
+
+    client = client or JetHook()
+    with connect(autocommit=True) as conn:
+        seen = follow(conn, client, run)
+    return {"read": len(seen), "statuses": seen}

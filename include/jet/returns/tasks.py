@@ -32,16 +32,6 @@ def auto_complete(run: RunIdentity, client: Any = None) -> dict[str, Any]:
         return run_auto(conn, client, run)
 
 
-def follow_refunds(run: RunIdentity, client: Any = None) -> dict[str, Any]:
-    """Refresh the state of every undecided refund."""
-    from jet.refunds import follow_refunds as follow
-
-    client = client or JetHook()
-    with connect(autocommit=True) as conn:
-        seen = follow(conn, client, run)
-    return {"read": len(seen), "statuses": seen}
-
-
 def deadlines(run: RunIdentity) -> dict[str, Any]:
     """Log open returns with their completion deadline; fail (the alert) when one is
     within hours of it. Counts for XCom otherwise."""

@@ -15,8 +15,8 @@ import pytest
 from jet.fulfillment.shipments import Shipment, ShipmentLine, record_shipment
 from jet.fulfillment.tasks import upload
 from jet.refunds import RefundLine, request_refund
+from jet.refunds.tasks import follow_refunds
 from jet.returns import Completion, ReturnLineCredit, complete_return, land_returns
-from jet.returns.tasks import follow_refunds
 from tests.integration.fulfillment.conftest import run_at, sandbox_now
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
