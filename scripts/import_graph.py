@@ -112,6 +112,16 @@ def package_graph(found: list[Edge]) -> dict[str, dict[str, bool]]:
     return {k: dict(sorted(v.items())) for k, v in sorted(graph.items())}
 
 
+def render(graph: dict[str, dict[str, bool]]) -> str:
+    """The package graph as docs/architecture.md shows it: one line per package."""
+    width = max(map(len, graph))
+    lines = []
+    for package, imported in graph.items():
+        names = [f"{name} (types)" if types else name for name, types in imported.items()]
+        lines.append(f"{package:<{width}}  -> {', '.join(names) or '-'}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", action="store_true", help="print the module-level edges")
@@ -124,11 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         for e in found:
             print(f"{e.importer} -> {e.imported}{'  (types)' if e.type_only else ''}")
     else:
-        graph = package_graph(found)
-        width = max(map(len, graph))
-        for package, imported in graph.items():
-            names = [f"{name} (types)" if types else name for name, types in imported.items()]
-            print(f"{package:<{width}}  -> {', '.join(names) or '-'}")
+        print(render(package_graph(found)))
     return 0
 
 

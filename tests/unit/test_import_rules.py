@@ -161,3 +161,10 @@ def test_no_cycles_between_packages() -> None:
         for group in found
     ]
     assert not bad, _offending("packages import each other in one direction only (no cycles)", bad)
+
+
+def test_the_architecture_page_shows_todays_graph() -> None:
+    # The page is where a newcomer learns what may import what: it must not drift.
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    shown = page.split("type annotations only):\n\n```\n", 1)[1].split("```", 1)[0].strip()
+    assert shown == import_graph.render(GRAPH), "run scripts/run python scripts/import_graph.py and paste it"
