@@ -28,13 +28,12 @@ from jet.returns.completion import (
     completion_body,
 )
 from jet.returns.deadlines import ALERT_WITHIN_HOURS, ReturnDeadlineAtRisk, at_risk, check_deadlines
-from jet.returns.landing import OPEN_STATUSES, LandReceipt, counts, fetch_raw, land_returns
+from jet.returns.landing import LandReceipt, counts, fetch_raw, land_returns
 from jet.returns.policy import auto_complete
 
 __all__ = [
     "ALERT_WITHIN_HOURS",
     "COMPLETED",
-    "OPEN_STATUSES",
     "Completion",
     "LandReceipt",
     "ReturnDeadlineAtRisk",

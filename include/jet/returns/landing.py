@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Jet's statuses of a return still to be completed: the ones listed on every landing.
-OPEN_STATUSES = OPEN_RETURN_STATUSES
-
 
 def fetch_raw(client: Any, return_id: str) -> bytes:
     """The return's body exactly as Jet served it (GET, retried by the hook)."""
@@ -144,7 +141,7 @@ def land_returns(
     """
     if ids is None:
         listed: list[str] = []
-        for status in OPEN_STATUSES:
+        for status in OPEN_RETURN_STATUSES:
             listed += client.list_returns(status)
         listed += [r[0] for r in conn.execute(read_sql("returns_open_ids.sql"))]
         ids = list(dict.fromkeys(listed))
