@@ -395,6 +395,18 @@ def load_json(raw: bytes | str) -> Any:
     return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
 
 
+def json_text(body: Any) -> str:
+    """Compact JSON of plain data, every :class:`Decimal` as the exact JSON number (what the
+    outbox stores as a body, so it compares equal to the same value built in SQL)."""
+    return json.dumps(body, separators=(",", ":"), default=_exact_number)
+
+
+def _exact_number(value: object) -> float:
+    if isinstance(value, Decimal):
+        return _money_to_json(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def dump_json(model: BaseModel) -> bytes:
     """Serialize an outgoing request: Jet's field names, no ``None`` keys, money as numbers."""
     return model.model_dump_json(by_alias=True, exclude_none=True).encode()

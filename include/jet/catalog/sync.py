@@ -1,20 +1,21 @@
 """Push stock and prices to Jet: only what differs from the last value Jet accepted.
 
-One run (:func:`push_catalog`):
+One run (:func:`push_catalog`), every push an action of the outbox (:mod:`jet.outbox`,
+kinds ``push_inventory`` and ``push_price``: see :mod:`jet.catalog.pushes`):
 
-1. **settle** what an earlier run left unsettled (``sending`` after a kill, ``unknown``
-   after a timeout or a 5xx): once quiet (longer than the client's timeouts, so a
-   request still in flight cannot land after the read), Jet's own value is read back;
+1. **drain** what an earlier run left open (``sending`` after a kill, ``unknown`` after a
+   timeout or a 5xx, ``pending`` after 429s): the outbox reads Jet's value back once
+   quiet, and sends only what Jet lacks;
 2. **plan** (``catalog_sync_plan.sql``): per SKU the sellable quantity at every node (the
    decider's ``available``, never below 0; 0 when archived) and the price, compared with
-   ``jet.catalog_accepted``; only the differences are pushed, nothing at all when nothing
-   changed;
-3. **push** them with bounded concurrency (the hook's ``max_concurrency`` threads, inside
-   its rate budget): each chunk is recorded before it is sent, each push settled as it
-   returns (:mod:`jet.catalog.pushes`);
-4. pushes that ended ``unknown`` are settled from the read-back and what Jet does not
-   have is planned and pushed again, up to :data:`ROUNDS` times; what is still unsettled
-   then fails the run (its retry continues from there).
+   the last value Jet accepted (``jet.catalog_accepted``); only the differences are
+   pushed, nothing at all when nothing changed;
+3. **queue** them (one statement per few thousand) and **drain** them: the hook's
+   ``max_concurrency`` threads, inside its rate budget, each outcome recorded as its
+   request returns;
+4. plan again: what Jet still lacks (a push that kept failing) is queued and drained
+   again, up to :data:`ROUNDS` rounds; what is still open or lacking then fails the run
+   (its retry continues from there).
 
 A SKU archived or deleted on Jet is not pushed (``follow_archive``,
 :mod:`jet.catalog.jet_status`); one archived in the file is pushed as 0.
@@ -23,30 +24,27 @@ A SKU archived or deleted on Jet is not pushed (``follow_archive``,
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jet.catalog.pushes import Outcome, Push, RateGate, Wanted, open_pushes, read_back, record, send, unsettled
+from jet.catalog.pushes import Wanted
+from jet.outbox import CATALOG_PUSHES, OutboxReceipt, Policy, Scope, drain, queue_many
+from jet.outbox.kinds import PUSH_INVENTORY, PUSH_PRICE
 from jet.sql import one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
 
     from jet.api.hook import JetHook
+    from jet.runs import RunIdentity
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500  # pushes recorded per transaction; at most two chunks are queued or in flight
-ROUNDS = 3  # push, settle the unknown ones, push what Jet lacks again
-RECORD_EVERY = 0.05  # seconds: outcomes are recorded this soon after they return
-#: Seconds past the client's connect + read timeouts before an unanswered push is read
-#: back: Jet may apply a write a little after our client gave up on it.
-LATE_APPLY_ALLOWANCE = 2.0
+ROUNDS = 3  # push, then push again what Jet still lacks
+REASON = "the catalog's stock or price differs from what Jet accepted last"
 
 
 class PushIncomplete(RuntimeError):
@@ -74,69 +72,25 @@ def plan(conn: psycopg.Connection, settings: SyncSettings) -> list[Wanted]:
         return []
     rows = conn.execute(
         read_sql("catalog_sync_plan.sql"),
-        {"push_stock": settings.push_stock, "push_prices": settings.push_prices},
+        {
+            "push_stock": settings.push_stock,
+            "push_prices": settings.push_prices,
+            "inventory_call": PUSH_INVENTORY,
+            "price_call": PUSH_PRICE,
+        },
     ).fetchall()
-    return [Wanted.from_row(sku, kind, body) for sku, kind, body in rows]
+    return [Wanted.from_row(sku, call, body) for sku, call, body in rows]
 
 
-@dataclass
-class Tally:
-    """What one run's pushes did."""
-
-    sent: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    rate_limited: int = 0
-    read_back: int = 0
-
-    def add(self, outcome: Outcome) -> None:
-        self.outcomes[outcome.state] = self.outcomes.get(outcome.state, 0) + 1
-        self.rate_limited += outcome.rate_limited
-        if outcome.settled_by == "read_back":
-            self.read_back += 1
-
-
-def _chunks(items: list[Wanted], size: int) -> Iterator[list[Wanted]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def push(
-    conn: psycopg.Connection,
-    hook: JetHook,
-    run_id: str,
-    wanted: list[Wanted],
-    *,
-    concurrency: int,
-    gate: RateGate,
-    tally: Tally,
-) -> list[Outcome]:
-    """Send ``wanted`` with ``concurrency`` threads; record each outcome as it returns."""
-    outcomes: list[Outcome] = []
-    if not wanted:
-        return outcomes
-    with _quiet(hook), ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="catalog-push") as pool:
-        pending: set[Future[Outcome]] = set()
-
-        def settle(block_until: int) -> None:
-            nonlocal pending
-            while len(pending) > block_until:
-                # Whatever returned within RECORD_EVERY: one transaction, not one per push.
-                done, pending = wait(pending, timeout=RECORD_EVERY, return_when=ALL_COMPLETED)
-                if not done:
-                    continue
-                batch = [f.result() for f in done]
-                record(conn, batch)  # as they return, not when the chunk is done
-                for outcome in batch:
-                    tally.add(outcome)
-                outcomes.extend(batch)
-
-        for chunk in _chunks(wanted, CHUNK):
-            for p in open_pushes(conn, run_id, chunk):
-                pending.add(pool.submit(send, hook, p, gate))
-            tally.sent += len(chunk)
-            settle(CHUNK)  # the next chunk is recorded while this one is still sending
-        settle(0)
-    return outcomes
+def queue_pushes(conn: psycopg.Connection, run: RunIdentity, wanted: list[Wanted], round_no: int = 1) -> int:
+    """Queue ``wanted`` in the outbox, committed before anything is sent; returns how many
+    are new (a retried run finds the values it queued already)."""
+    created = 0
+    for call in CATALOG_PUSHES:
+        items = [w.queueable(f"{run.run_key}/{round_no}") for w in wanted if w.call == call]
+        if items:
+            created += queue_many(conn, run, call, items, reason=REASON)
+    return created
 
 
 class _WarningsOnly:
@@ -158,7 +112,7 @@ class _WarningsOnly:
 @contextmanager
 def _quiet(hook: JetHook) -> Iterator[None]:
     """The hook logs every write at INFO; 100,000 such lines would bury the task log, and
-    jet.catalog_pushes holds each push anyway. Refusals and retries still log (WARNING).
+    jet.actions holds each push anyway. Refusals and retries still log (WARNING).
     Airflow's loggers are structlog's and ignore stdlib levels, so the hook's own logger
     (LoggingMixin's cached ``_log``) is wrapped while the senders run."""
     original = hook.log
@@ -169,114 +123,68 @@ def _quiet(hook: JetHook) -> Iterator[None]:
         hook._log = original
 
 
-def settle_unsettled(
-    conn: psycopg.Connection,
-    hook: JetHook,
-    *,
-    quiet_seconds: float,
-    concurrency: int,
-    tally: Tally,
-    lock_taken_at: float,
-    clock: Callable[[], float] = time.time,
-    pause: Callable[[float], Any] | None = None,
-) -> int:
-    """Read back every unsettled push once it is quiet; returns how many were settled.
-
-    The caller holds the catalog sync lock (since ``lock_taken_at``, wall clock), so no
-    other sender is alive: a push still ``sending`` belongs to a run that died, at the
-    latest when the lock was taken (its session ended with it), and may have been sent
-    until then. An ``unknown`` one ended when its client gave up (``answered_at``). Either
-    may still land at Jet for ``quiet_seconds`` after that, so the read waits until then.
-    """
-    found = unsettled(conn)
-    if not found:
-        return 0
-    last_activity = max(
-        lock_taken_at if u.state == "sending" else (u.answered_at or u.sent_at).timestamp() for u in found
-    )
-    delay = last_activity + quiet_seconds - clock()
-    if delay > 0:
-        log.info("%d unsettled push(es): waiting %.1f s until quiet, then reading back", len(found), delay)
-        (pause or threading.Event().wait)(delay)
-    pushes = [u.push for u in found]
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="catalog-read-back") as pool:
-        results = list(pool.map(lambda p: read_back(hook, p), pushes))
-    record(conn, results)
-    for outcome in results:
-        tally.add(outcome)
-    applied = sum(o.state == "accepted" for o in results)
-    log.info("read back %d push(es): %d applied at Jet, %d not", len(results), applied, len(results) - applied)
-    return len(results)
-
-
-def quiet_seconds(hook: JetHook, allowance: float = LATE_APPLY_ALLOWANCE) -> float:
-    """How long an unanswered push may still land at Jet: the client's timeouts plus ``allowance``."""
-    s = hook.settings
-    return s.connect_timeout + s.read_timeout + allowance
-
-
-def push_catalog(
-    conn: psycopg.Connection, hook: JetHook, run_id: str, *, allowance: float = LATE_APPLY_ALLOWANCE
-) -> dict[str, Any]:
+def push_catalog(conn: psycopg.Connection, hook: JetHook, run: RunIdentity) -> dict[str, Any]:
     """One sync run's pushes (see the module docstring); returns the receipt."""
     settings = current_settings(conn)
-    concurrency = hook.settings.max_concurrency
-    quiet = quiet_seconds(hook, allowance)
-    gate = RateGate()
-    tally = Tally()
-    lock_taken_at = time.time()  # the caller holds the sync lock from before this call
-    planned_first = 0
+    policy = Policy.for_client(hook)
+    scope = Scope(calls=CATALOG_PUSHES)
     started = time.monotonic()
-    complete = False
-    for round_no in range(1, ROUNDS + 1):
-        settle_unsettled(
-            conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally, lock_taken_at=lock_taken_at
-        )
-        wanted = plan(conn, settings)
-        if round_no == 1:
-            planned_first = len(wanted)
-        if not wanted:
-            complete = True
-            break
-        log.info("round %d: pushing %d value(s) (%s)", round_no, len(wanted), _by_kind(wanted))
-        outcomes = push(conn, hook, run_id, wanted, concurrency=concurrency, gate=gate, tally=tally)
-        if not any(o.state in ("unknown", "not_applied") for o in outcomes):
-            complete = True
-            break
-    left = left_out = 0
-    if not complete:  # the last round's unknown pushes: settle them, and say what Jet still lacks
-        settle_unsettled(
-            conn, hook, quiet_seconds=quiet, concurrency=concurrency, tally=tally, lock_taken_at=lock_taken_at
-        )
-        left = len(unsettled(conn))
-        left_out = len(plan(conn, settings))
+    waited_before = hook.stats.snapshot()["rate_wait_seconds"]
+    planned_first = 0
+    total = OutboxReceipt()
+    wanted: list[Wanted] = []
+    with _quiet(hook):
+        total += drain(conn, hook, scope, policy=policy)  # what an earlier run left open
+        for round_no in range(1, ROUNDS + 1):
+            wanted = plan(conn, settings)
+            if round_no == 1:
+                planned_first = len(wanted)
+            if not wanted:
+                break
+            log.info("round %d: pushing %d value(s) (%s)", round_no, len(wanted), _by_kind(wanted))
+            queue_pushes(conn, run, wanted, round_no)
+            total += drain(conn, hook, scope, policy=policy)
+            wanted = plan(conn, settings)
+            if not wanted:
+                break
+    (still_open,) = one(
+        conn.execute(read_sql("catalog_push_open.sql"), {"calls": list(CATALOG_PUSHES)}).fetchone(),
+        "catalog_push_open.sql",
+    )
+    outcomes: dict[str, int] = {}
+    rate_limited = 0
+    for state, count, limited in conn.execute(read_sql("catalog_push_receipt.sql"), {"run_key": run.run_key}):
+        outcomes[state] = count
+        rate_limited += limited
     receipt = {
-        "run_id": run_id,
+        "run_id": run.run_key,
         "settings_version": settings.version,
         "push_stock": settings.push_stock,
         "push_prices": settings.push_prices,
         "planned": planned_first,
-        "requests": tally.sent,
-        "outcomes": dict(sorted(tally.outcomes.items())),
-        "read_back": tally.read_back,
-        "rate_limited": tally.rate_limited,
-        "rate_wait_seconds": round(gate.waited, 1),
+        "requests": total.sent,
+        "outcomes": outcomes,
+        "read_back": total.read_back,
+        "rate_limited": rate_limited,
+        "rate_wait_seconds": round(hook.stats.snapshot()["rate_wait_seconds"] - waited_before, 1),
         "seconds": round(time.monotonic() - started, 2),
-        "unsettled": left,
+        "unsettled": still_open,
     }
     log.info("catalog push: %s", receipt)
-    if left:
-        raise PushIncomplete(f"{left} push(es) still without a known outcome after {ROUNDS} rounds: {receipt}")
-    if left_out:
-        raise PushIncomplete(f"{left_out} value(s) still to push after {ROUNDS} rounds (Jet kept failing): {receipt}")
+    if still_open:
+        raise PushIncomplete(f"{still_open} push(es) still without a known outcome after {ROUNDS} rounds: {receipt}")
+    if wanted:
+        raise PushIncomplete(
+            f"{len(wanted)} value(s) still to push after {ROUNDS} rounds (Jet kept failing): {receipt}"
+        )
     return receipt
 
 
 def _by_kind(wanted: Iterable[Wanted]) -> str:
     counts: dict[str, int] = {}
     for w in wanted:
-        counts[w.kind] = counts.get(w.kind, 0) + 1
+        counts[w.call] = counts.get(w.call, 0) + 1
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
-__all__ = ["Push", "PushIncomplete", "SyncSettings", "current_settings", "plan", "push", "push_catalog"]
+__all__ = ["PushIncomplete", "SyncSettings", "current_settings", "plan", "push_catalog", "queue_pushes"]

@@ -74,6 +74,6 @@ def push_to_jet(run: RunIdentity) -> dict[str, Any]:
     with _sync_lock(run_id), connect(autocommit=True) as conn:
         hook = JetHook()
         try:
-            return push_catalog(conn, hook, run_id)
+            return push_catalog(conn, hook, run)
         finally:
             hook.close()

@@ -9,9 +9,10 @@ back, are the registry in :mod:`jet.outbox.kinds` (``jet.action_kinds`` in SQL).
 
 The failure policy (each line is enforced by a test in ``tests/integration/outbox``):
 
-1. **An outcome is recorded per request, as it returns**, in its own commit; at most
-   one action per sender thread is ``sending`` at a time, so a killed sender leaves at
-   most that many in doubt, never a whole chunk.
+1. **An outcome is recorded per request, as it returns** (one row per request; the
+   requests that return within :attr:`Policy.record_every`, 50 ms, share one commit); at
+   most two actions per sender thread are ``sending`` at a time (the one in flight and
+   the next), so a killed sender leaves at most that many in doubt, never a whole chunk.
 2. **2xx → applied.** Timeout, dropped connection, 5xx → ``unknown``: Jet may have
    applied it. An ``unknown`` write is never sent again before :func:`settle` judged
    it from Jet's read-back: shown → ``applied`` at once; not shown → ``not_applied``
@@ -58,6 +59,7 @@ from jet.outbox.core import (
     ActionState,
     OutboxReceipt,
     Policy,
+    Queueable,
     Queued,
     Scope,
     ScopeLike,
@@ -69,14 +71,16 @@ from jet.outbox.core import (
     next_due,
     open_work,
     queue,
+    queue_many,
     requeue,
     send,
     settle,
 )
-from jet.outbox.kinds import ACKNOWLEDGEMENTS, KINDS, ActionKind, Verdict, kind, kind_name
+from jet.outbox.kinds import ACKNOWLEDGEMENTS, CATALOG_PUSHES, KINDS, ActionKind, Verdict, kind, kind_name
 
 __all__ = [
     "ACKNOWLEDGEMENTS",
+    "CATALOG_PUSHES",
     "KINDS",
     "MAX_ATTEMPTS",
     "Action",
@@ -88,6 +92,7 @@ __all__ = [
     "ActionState",
     "OutboxReceipt",
     "Policy",
+    "Queueable",
     "Queued",
     "Scope",
     "ScopeLike",
@@ -102,6 +107,7 @@ __all__ = [
     "next_due",
     "open_work",
     "queue",
+    "queue_many",
     "requeue",
     "send",
     "settle",

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Sends of one action (429s excluded) before it is given up as ``failed``.
 MAX_ATTEMPTS = 5
+#: Actions claimed (``sending``) per sender thread at most: the one in flight and the next.
+CLAIM_AHEAD = 2
 
 
 class ActionRefused(PermanentError, ValueError):
@@ -58,6 +60,8 @@ class Policy:
     write_budget_wait: float = 5.0
     max_attempts: int = MAX_ATTEMPTS
     max_workers: int = 8
+    #: Seconds within which answers returning together are committed together.
+    record_every: float = 0.05
     max_rounds: int = 200
     max_wait: float = 300.0
     sleep: Callable[[float], None] = time.sleep
@@ -92,7 +96,7 @@ class Action:
     """One claimed or unsettled action."""
 
     action_id: int
-    merchant_order_id: str
+    merchant_order_id: str | None  # None for a write on a SKU (a catalog push)
     call: str
     subject: str | None
     body: dict[str, Any]
@@ -112,7 +116,7 @@ class ActionState:
     """An action as the warehouse holds it (``jet.actions``)."""
 
     action_id: int
-    merchant_order_id: str
+    merchant_order_id: str | None
     kind: str
     call: str
     subject: str | None
@@ -140,10 +144,13 @@ class OutboxReceipt:
 
     sent: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    #: Actions a settle judged from Jet's read-back (applied, not applied or failed).
+    read_back: int = 0
 
     def __iadd__(self, other: OutboxReceipt) -> OutboxReceipt:
         self.sent += other.sent
         self.outcomes.update(other.outcomes)
+        self.read_back += other.read_back
         return self
 
     def as_xcom(self) -> dict[str, Any]:
@@ -190,7 +197,7 @@ ScopeLike = Scope | Sequence[str] | None
 def queue(
     conn: psycopg.Connection,
     run: RunIdentity,
-    merchant_order_id: str,
+    merchant_order_id: str | None,
     call: str,
     body: Mapping[str, Any],
     *,
@@ -214,6 +221,11 @@ def queue(
     if not reason or not str(reason).strip():
         raise ActionRefused(f"{call} of order {merchant_order_id}: a reason is required to queue a write to Jet")
     subject_text = None if subject is None else str(subject)
+    if (merchant_order_id is None) != (spec.subject == "sku"):
+        raise ActionRefused(
+            f"{call} of {merchant_order_id or subject_text}: a write on a SKU has no merchant order, "
+            "every other write has one"
+        )
     if (subject_text is None) != (spec.subject == "order"):
         raise ActionRefused(
             f"{call} acts on {'the order itself' if spec.subject == 'order' else 'a ' + spec.subject}: "
@@ -266,6 +278,74 @@ def queue(
     return Queued(existing.action_id, False)
 
 
+@dataclass(frozen=True)
+class Queueable:
+    """One write for :func:`queue_many`: what it acts on, its body and its idempotency key."""
+
+    subject: str | None
+    body: Mapping[str, Any]
+    dedupe_key: str
+    merchant_order_id: str | None = None
+
+
+#: Writes :func:`queue_many` inserts per statement.
+QUEUE_BATCH = 5000
+#: Writes queued at once from which :func:`queue_many` refreshes the table's statistics.
+ANALYZE_AFTER = 1000
+
+
+def queue_many(
+    conn: psycopg.Connection, run: RunIdentity, call: str, items: Sequence[Queueable], *, reason: str
+) -> int:
+    """Record many intended writes of one kind at once (a catalog sync's thousands of
+    pushes); nothing is sent. Each body is checked against Jet's request model first
+    (:class:`ActionRefused` naming the item). An item whose ``dedupe_key`` is taken is the
+    same write queued before and is skipped. Returns how many were created."""
+    from psycopg.types.json import Jsonb
+
+    from jet.api.models import json_text
+
+    spec = kind(call)
+    if not reason or not str(reason).strip():
+        raise ActionRefused(f"{call}: a reason is required to queue a write to Jet")
+    for item in items:
+        if (item.merchant_order_id is None) != (spec.subject == "sku") or (item.subject is None) != (
+            spec.subject == "order"
+        ):
+            raise ActionRefused(f"{call} of {item.merchant_order_id or item.subject}: order and subject do not fit")
+        try:
+            spec.validate(item.body)
+        except ValueError as exc:
+            what = item.subject or item.merchant_order_id
+            raise ActionRefused(f"{call} of {what}: Jet would refuse this body: {exc}") from None
+    created = 0
+    with conn.transaction():
+        for start in range(0, len(items), QUEUE_BATCH):
+            batch = items[start : start + QUEUE_BATCH]
+            created += len(
+                conn.execute(
+                    read_sql("outbox_queue_many.sql"),
+                    {
+                        "call": call,
+                        "merchant_order_ids": [i.merchant_order_id for i in batch],
+                        "subjects": [i.subject for i in batch],
+                        "dedupe_keys": [i.dedupe_key for i in batch],
+                        "bodies": [Jsonb(dict(i.body), dumps=json_text) for i in batch],
+                        "requested_by": run.run_key,
+                        "triggering_user": run.actor,
+                        "reason": reason,
+                        "created_at": run.observed_at,
+                    },
+                ).fetchall()
+            )
+    if created >= ANALYZE_AFTER:
+        # The claim walks jet.actions in id order only when the planner knows how many
+        # actions wait; with statistics from before a big batch it sorts them all instead,
+        # once per claim (80 ms at 6,000 queued pushes, growing with the batch).
+        conn.execute("ANALYZE jet.actions")
+    return created
+
+
 def find(
     conn: psycopg.Connection,
     *,
@@ -307,6 +387,7 @@ class _Sent:
     result: Any = None
     retry_after: float = 0.0
     unexpected: Exception | None = None
+    http_status: int | None = None
 
 
 def _send_one(client: Any, action: Action) -> _Sent:
@@ -319,9 +400,9 @@ def _send_one(client: Any, action: Action) -> _Sent:
     except JetRateLimited as exc:
         return _Sent("rate_limited", str(exc), retry_after=max(1.0, exc.retry_after or 1.0))
     except WriteOutcomeUnknown as exc:
-        return _Sent("unknown", str(exc))
+        return _Sent("unknown", str(exc), http_status=exc.status)
     except JetRequestRejected as exc:
-        return _Sent("refused", str(exc))
+        return _Sent("refused", str(exc), http_status=exc.status)
     except Exception as exc:  # noqa: BLE001 - recorded as unknown, then re-raised by send()
         return _Sent("unknown", f"{type(exc).__name__}: {exc}", unexpected=exc)
     return _Sent("applied", result=result)
@@ -330,27 +411,77 @@ def _send_one(client: Any, action: Action) -> _Sent:
 _STATE_OF = {"applied": "applied", "refused": "failed", "unknown": "unknown", "rate_limited": "pending"}
 
 
-def _record(conn: psycopg.Connection, action: Action, sent: _Sent) -> None:
-    """Commit one request's outcome (and, once applied, what the kind records)."""
+def _record_params(returned: Sequence[tuple[Action, _Sent]]) -> dict[str, Any]:
+    return {
+        "action_ids": [a.action_id for a, _ in returned],
+        "outcomes": [s.outcome for _, s in returned],
+        "states": [_STATE_OF[s.outcome] for _, s in returned],
+        "errors": [s.error for _, s in returned],
+        "retry_after": [s.retry_after for _, s in returned],
+        "http_status": [s.http_status for _, s in returned],
+    }
+
+
+def _record(conn: psycopg.Connection, returned: Sequence[tuple[Action, _Sent]]) -> None:
+    """Commit the outcomes of the requests that returned together (one row each) and,
+    for the applied ones, what each kind records, in one transaction."""
     with conn.transaction():
-        row = conn.execute(
-            read_sql("outbox_record_send.sql"),
-            {
-                "action_id": action.action_id,
-                "outcome": sent.outcome,
-                "state": _STATE_OF[sent.outcome],
-                "error": sent.error,
-                "retry_after": sent.retry_after,
-            },
-        ).fetchone()
-        if row is None:
+        rows = conn.execute(read_sql("outbox_record_send.sql"), _record_params(returned)).fetchall()
+        recorded = {row[0] for row in rows}
+        for action, sent in returned:
+            if action.action_id in recorded and sent.outcome == "applied" and action.spec.after_apply is not None:
+                action.spec.after_apply(conn, action, sent.result)
+    _log_outcomes(returned, recorded)
+
+
+def _log_outcomes(returned: Sequence[tuple[Action, _Sent]], recorded: set[int]) -> None:
+    for action, sent in returned:
+        what = action.merchant_order_id or action.subject
+        if action.action_id not in recorded:
             log.warning("action %d (%s) was no longer sending when its answer came", action.action_id, action.kind)
-        elif sent.outcome == "applied" and action.spec.after_apply is not None:
-            action.spec.after_apply(conn, action, sent.result)
-    if sent.outcome == "refused":
-        log.error("%s of order %s refused by Jet (failed): %s", action.kind, action.merchant_order_id, sent.error)
-    elif sent.error:
-        log.warning("%s of order %s: %s (%s)", action.kind, action.merchant_order_id, sent.outcome, sent.error)
+        elif sent.outcome == "refused":
+            log.error("%s of %s refused by Jet (failed): %s", action.kind, what, sent.error)
+        elif sent.error:
+            log.warning("%s of %s: %s (%s)", action.kind, what, sent.outcome, sent.error)
+
+
+def _claim(conn: psycopg.Connection, params: Mapping[str, Any]) -> list[Action]:
+    with conn.transaction():
+        return [Action(*row) for row in conn.execute(read_sql("outbox_claim.sql"), params, prepare=False)]
+
+
+def _record_then_claim(
+    conn: psycopg.Connection, returned: Sequence[tuple[Action, _Sent]], claim: Mapping[str, Any] | None
+) -> list[Action]:
+    """Commit what returned, then claim the next actions (``claim``: the claim's
+    parameters, None for none).
+
+    A busy database server makes every round trip slow, so on an autocommit connection
+    both statements go in one round trip (pipeline mode), each its own transaction, the
+    outcomes first. The claim is planned for its values each time (``prepare=False``): a
+    generic plan sorts every claimable row, asking each whether it waits its turn, before
+    the LIMIT (50 ms at 6,000 queued pushes instead of 1 ms).
+    """
+    if not conn.autocommit or any(s.outcome == "applied" and a.spec.after_apply for a, s in returned):
+        if returned:
+            _record(conn, returned)
+        return _claim(conn, claim) if claim is not None else []
+    with conn.pipeline():
+        recorded = conn.execute(read_sql("outbox_record_send.sql"), _record_params(returned)) if returned else None
+        claimed = conn.execute(read_sql("outbox_claim.sql"), claim, prepare=False) if claim is not None else None
+    _log_outcomes(returned, {row[0] for row in recorded.fetchall()} if recorded else set())
+    return [Action(*row) for row in claimed.fetchall()] if claimed else []
+
+
+def _collect(inflight: Mapping[Future[_Sent], Action], workers: int, record_every: float) -> set[Future[_Sent]]:
+    """The requests that returned: the first, and those returning within ``record_every``
+    of it, unless the threads are about to run out of claimed work."""
+    done, pending = wait(inflight, return_when=FIRST_COMPLETED)
+    deadline = time.monotonic() + record_every
+    while len(pending) > workers and (left := deadline - time.monotonic()) > 0:
+        more, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+        done |= more
+    return done
 
 
 def send(
@@ -358,37 +489,40 @@ def send(
 ) -> OutboxReceipt:
     """Send every sendable action in scope once; each outcome is committed as its request returns.
 
-    At most ``policy.max_workers`` actions are claimed (``sending``) at a time, so a
-    sender killed mid-way leaves at most that many in doubt. Ordered kinds go one at a
+    At most :data:`CLAIM_AHEAD` actions per sender thread (``policy.max_workers``) are
+    claimed (``sending``) at a time, so a sender killed mid-way leaves at most that many
+    in doubt. Outcomes are committed as their requests return (those returning within
+    ``policy.record_every`` of each other in one commit). Ordered kinds go one at a
     time per merchant order. An unexpected error (not a Jet answer) marks that action
     ``unknown`` and is raised once the requests in flight are recorded.
     """
     policy = policy or Policy.for_client(client)
     where = Scope.of(scope).params()
     receipt = OutboxReceipt()
-    seen: list[int] = []
+    # Each action goes at most once per send: the claim skips what was sent since now.
+    round_started = conn.execute("SELECT clock_timestamp()").fetchone()[0]  # type: ignore[index]
     inflight: dict[Future[_Sent], Action] = {}
+    returned: list[tuple[Action, _Sent]] = []
     failure: Exception | None = None
-    with ThreadPoolExecutor(max_workers=max(1, policy.max_workers), thread_name_prefix="jet-outbox") as pool:
+    workers = max(1, policy.max_workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jet-outbox") as pool:
         while True:
-            room = policy.max_workers - len(inflight)
-            if room > 0 and failure is None:
-                with conn.transaction():
-                    rows = conn.execute(
-                        read_sql("outbox_claim.sql"),
-                        {**where, "max_attempts": policy.max_attempts, "exclude": seen, "limit": room},
-                    ).fetchall()
-                for row in rows:
-                    action = Action(*row)
-                    seen.append(action.action_id)
-                    inflight[pool.submit(_send_one, client, action)] = action
+            # Refill once half the claimed actions returned: each thread has its next one
+            # queued, and a claim is one statement for many.
+            claim = None
+            if failure is None and len(inflight) <= workers:
+                claim = {
+                    **where,
+                    "max_attempts": policy.max_attempts,
+                    "round_started": round_started,
+                    "limit": CLAIM_AHEAD * workers - len(inflight),
+                }
+            for action in _record_then_claim(conn, returned, claim):
+                inflight[pool.submit(_send_one, client, action)] = action
             if not inflight:
                 break
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for future in done:
-                action = inflight.pop(future)
-                sent = future.result()
-                _record(conn, action, sent)
+            returned = [(inflight.pop(f), f.result()) for f in _collect(inflight, workers, policy.record_every)]
+            for _, sent in returned:
                 receipt.sent += 1
                 receipt.outcomes[sent.outcome] += 1
                 if sent.unexpected is not None and failure is None:
@@ -403,9 +537,10 @@ def send(
 # ---------------------------------------------------------------------- settle
 
 
-def _read_back(client: Any, actions: Sequence[Action]) -> dict[int, Any]:
+def _read_back(client: Any, actions: Sequence[Action], workers: int = 1) -> dict[int, Any]:
     """Jet's read-back per action id (missing when Jet would not serve it): one batched
-    fetch of the orders, one GET per return or refund."""
+    fetch of the orders, one GET per return or refund, one GET per SKU's inventory or
+    price (``workers`` at a time: a killed catalog sync may leave many in doubt)."""
     from jet.api.errors import JetNotFound
 
     out: dict[int, Any] = {}
@@ -415,7 +550,7 @@ def _read_back(client: Any, actions: Sequence[Action]) -> dict[int, Any]:
     orders = by_way.get("order", [])
     if orders:
         fetched = {}
-        for result in client.iter_orders(sorted({a.merchant_order_id for a in orders})):
+        for result in client.iter_orders(sorted({a.merchant_order_id for a in orders if a.merchant_order_id})):
             if result.order is not None:
                 fetched[result.merchant_order_id] = result.order
             else:
@@ -435,7 +570,24 @@ def _read_back(client: Any, actions: Sequence[Action]) -> dict[int, Any]:
             out[action.action_id] = client.get_refund(action.subject)
         except JetNotFound:
             out[action.action_id] = None  # Jet has no refund under our alt_refund_id
+    on_sku = by_way.get("inventory", []) + by_way.get("price", [])
+    if on_sku:
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="jet-read-back") as pool:
+            values = list(pool.map(lambda a: _read_sku(client, a), on_sku))
+        out.update(zip((a.action_id for a in on_sku), values, strict=True))
     return out
+
+
+def _read_sku(client: Any, action: Action) -> Any:
+    """Jet's value of a SKU's inventory or price; None when Jet has no such SKU (404)."""
+    from jet.api.errors import JetNotFound
+
+    try:
+        if action.spec.readback == "inventory":
+            return client.get_inventory(action.subject)
+        return client.get_price(action.subject)
+    except JetNotFound:
+        return None
 
 
 def settle(
@@ -461,7 +613,7 @@ def settle(
     if not rows:
         return receipt
     actions = {row[0]: (Action(*row[:6]), row[6], row[7], row[8], row[9]) for row in rows}
-    seen = _read_back(client, [a for a, *_ in actions.values()])
+    seen = _read_back(client, [a for a, *_ in actions.values()], policy.max_workers)
     for action_id, (action, rate_limited, requeues, was, quiet) in actions.items():
         if action_id not in seen:
             receipt.outcomes["still_unknown"] += 1
@@ -486,6 +638,7 @@ def settle(
             if updated is not None and state == "applied" and action.spec.after_apply is not None:
                 action.spec.after_apply(conn, action, seen[action_id])
         receipt.outcomes[state if updated is not None else "moved_on"] += 1
+        receipt.read_back += updated is not None
     log.info("settled %d actions of unknown outcome: %s", len(rows), dict(receipt.outcomes))
     return receipt
 
@@ -549,7 +702,9 @@ def apply_now(conn: psycopg.Connection, client: Any, action_id: int, *, policy: 
     or :class:`ActionNotSettled` (still pending or unknown: a retry settles it).
     """
     action = get(conn, action_id)
-    drain(conn, client, Scope(order_ids=[action.merchant_order_id]), policy=policy)
+    # The whole order drains (its ordered writes go in turn); a write on a SKU drains alone.
+    order = action.merchant_order_id
+    drain(conn, client, Scope(order_ids=[order]) if order else Scope(action_ids=[action_id]), policy=policy)
     done = get(conn, action_id)
     what = (
         f"{done.kind} of order {done.merchant_order_id} (action {action_id}) is {done.state} after "

@@ -13,8 +13,9 @@ This module is the one Python place that names the kinds; migrations 0040 and 00
 ``jet.action_kinds`` with the same rows (a test checks both agree), and SQL filters on
 its columns instead of repeating names.
 
-A catalog push (stock, price, archive) becomes one more entry here: a ``send``, a
-read-back of the SKU and a judge; nothing else in the outbox changes.
+The catalog pushes (a SKU's stock, its price) are kinds too: an action on a SKU has no
+merchant order, names the SKU as its subject, and is read back with Jet's GET of the
+SKU's inventory or price.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jet.api.vocabulary import OPEN_ORDER_STATUSES, OrderStatus, ReturnStatus
@@ -47,7 +49,8 @@ class ActionKind:
     name: str
     method: str
     path: str
-    #: What ``jet.actions.subject`` names: ``order`` (no subject), ``shipment_request``, ``return``, ``refund``.
+    #: What ``jet.actions.subject`` names: ``order`` (no subject), ``shipment_request``, ``return``,
+    #: ``refund``, ``sku`` (a merchant SKU: the action has no merchant order).
     subject: str
     #: The acknowledgement call: one per order, ever (accepted or rejected).
     acknowledgement: bool
@@ -55,7 +58,7 @@ class ActionKind:
     ordered: bool
     description: str
     send: Callable[[Any, Action], Any]
-    #: ``order`` (batched ``iter_orders``), ``return`` or ``refund`` (one GET each).
+    #: ``order`` (batched ``iter_orders``), ``return``, ``refund``, ``inventory`` or ``price`` (one GET each).
     readback: str
     judge: Callable[[Action, Any], tuple[Verdict, str | None]]
     validate: Callable[[Mapping[str, Any]], None]
@@ -97,6 +100,18 @@ def _refund(client: Any, action: Action) -> Any:
     return client.create_refund(action.merchant_order_id, action.subject, action.body)
 
 
+def _push_inventory(client: Any, action: Action) -> Any:
+    from jet.api.models import InventoryUpdate
+
+    return client.update_inventory(action.subject, InventoryUpdate.model_validate(action.body))
+
+
+def _push_price(client: Any, action: Action) -> Any:
+    from jet.api.models import PriceUpdate
+
+    return client.update_price(action.subject, PriceUpdate.model_validate(action.body))
+
+
 # ---------------------------------------------------------------------- judges
 
 
@@ -135,6 +150,30 @@ def _judge_refund(action: Action, state: Any) -> tuple[Verdict, str | None]:
     if state is None:
         return Verdict.ABSENT, f"Jet has no refund {action.subject}"
     return Verdict.APPLIED, None
+
+
+def _judge_inventory(action: Action, held: Any) -> tuple[Verdict, str | None]:
+    # The read-back is GET /merchant-skus/{sku}/inventory (quantity per node); None on 404.
+    if held is None:
+        return Verdict.GONE, f"Jet has no SKU {action.subject!r}"
+    wanted = {str(n["fulfillment_node_id"]): int(n["quantity"]) for n in action.body["fulfillment_nodes"]}
+    if held == wanted:
+        return Verdict.APPLIED, None
+    return Verdict.ABSENT, f"Jet shows quantities {held}, we pushed {wanted}"
+
+
+def _judge_price(action: Action, held: Any) -> tuple[Verdict, str | None]:
+    # The read-back is GET /merchant-skus/{sku}/price: (price, node prices); None on 404.
+    if held is None:
+        return Verdict.GONE, f"Jet has no SKU {action.subject!r}"
+    price, nodes = held
+    wanted_nodes = {
+        str(n["fulfillment_node_id"]): Decimal(str(n["fulfillment_node_price"]))
+        for n in action.body.get("fulfillment_nodes") or []
+    }
+    if price == Decimal(str(action.body["price"])) and nodes == wanted_nodes:
+        return Verdict.APPLIED, None
+    return Verdict.ABSENT, f"Jet shows price {price} {nodes or ''}, we pushed {action.body['price']}"
 
 
 # ---------------------------------------------------------------------- validation and records
@@ -191,6 +230,19 @@ def _shipped(name: str, subject: str, description: str, *, rule_in: str, started
     )  # fmt: skip
 
 
+def _pushed(name: str, what: str, description: str) -> ActionKind:
+    """A catalog push of one SKU's ``what`` (inventory, price): a PUT that replaces Jet's
+    value, judged from Jet's GET of the same resource."""
+    send, judge, model = {
+        "inventory": (_push_inventory, _judge_inventory, "InventoryUpdate"),
+        "price": (_push_price, _judge_price, "PriceUpdate"),
+    }[what]
+    return ActionKind(
+        name, "PUT", f"/merchant-skus/{{subject}}/{what}", "sku", False, False, description,
+        send=send, readback=what, judge=judge, validate=_validator(model), rule_in="include/jet/catalog/sync.py",
+    )  # fmt: skip
+
+
 KINDS: dict[str, ActionKind] = {
     k.name: k
     for k in (
@@ -225,11 +277,16 @@ KINDS: dict[str, ActionKind] = {
             validate=_validator("CreateRefundRequest"), after_apply=_record_refund,
             rule_in="include/jet/refunds/request.py",
         ),
+        _pushed("push_inventory", "inventory", "push the sellable quantity of one SKU at every fulfillment node"),
+        _pushed("push_price", "price", "push the price of one SKU (and its node prices)"),
     )
 }  # fmt: skip
 
 # Names other packages use, so no kind is spelled twice in Python.
-ACKNOWLEDGE, REJECT, CANCEL, DIRECTED_CANCEL, CANCEL_UNITS, SHIP, COMPLETE_RETURN, REFUND = KINDS
+(ACKNOWLEDGE, REJECT, CANCEL, DIRECTED_CANCEL, CANCEL_UNITS, SHIP, COMPLETE_RETURN, REFUND,
+ PUSH_INVENTORY, PUSH_PRICE) = KINDS  # fmt: skip
+#: The catalog pushes (actions on a SKU, with no merchant order).
+CATALOG_PUSHES: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.subject == "sku")
 #: The acknowledgement calls (one per order, ever).
 ACKNOWLEDGEMENTS: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.acknowledgement)
 

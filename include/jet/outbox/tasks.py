@@ -27,7 +27,7 @@ def retry_action(run: RunIdentity, action_id: int, client: Any = None) -> dict[s
     with connect(autocommit=True, actor=run.actor) as conn:
         action = outbox.requeue(conn, run, action_id)
         receipt = outbox.apply_now(conn, client, action_id)
-    if outbox.kind(action.call).subject == "order":
+    if outbox.kind(action.call).subject == "order" and action.merchant_order_id:
         from jet.orders.tasks import refresh_orders
 
         refresh_orders(run, [action.merchant_order_id], client)  # the warehouse shows Jet's answer at once

@@ -1,6 +1,5 @@
--- Record pushes about to be sent (state sending), committed before any is sent: a run
--- that dies afterwards leaves them for the read-back, never for a blind resend.
-INSERT INTO jet.catalog_pushes (sku, kind, body, run_id, sent_at)
-SELECT o.sku, o.kind, o.body, %(run_id)s, now()
-FROM unnest(%(skus)s::text[], %(kinds)s::text[], %(bodies)s::jsonb[]) AS o(sku, kind, body)
-RETURNING push_id, sku, kind;
+-- Catalog pushes still open in the outbox, whichever run queued them.
+SELECT count(*)::integer
+FROM jet.actions a
+WHERE a.merchant_order_id IS NULL AND a.call = ANY(%(calls)s)
+  AND a.state IN ('pending', 'sending', 'unknown', 'not_applied');

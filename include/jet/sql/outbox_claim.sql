@@ -1,7 +1,8 @@
--- Claim what is about to be sent (at most one per free sender thread): pending actions
+-- Claim what is about to be sent (at most two per sender thread: the one in flight and the next): pending actions
 -- and not_applied ones under the attempt limit (429s are not attempts; a re-queue grants
--- a second allowance), past their Retry-After, each at most once per send (exclude), an
--- ordered kind only when its turn came. Committed as 'sending' BEFORE the call; SKIP
+-- a second allowance), past their Retry-After, each at most once per send (not sent since
+-- the send began: round_started, the database's clock), an ordered kind only when its
+-- turn came. Committed as 'sending' BEFORE the call; SKIP
 -- LOCKED lets two senders coexist.
 UPDATE jet.actions a
    SET state = 'sending', attempts = a.attempts + 1, not_before = NULL, last_answer_at = NULL,
@@ -11,7 +12,7 @@ UPDATE jet.actions a
          WHERE (x.state = 'pending'
                 OR (x.state = 'not_applied' AND x.attempts - x.rate_limited < %(max_attempts)s * (1 + x.requeues)))
            AND (x.not_before IS NULL OR x.not_before <= clock_timestamp())
-           AND NOT (x.action_id = ANY(%(exclude)s))
+           AND (x.last_sent_at IS NULL OR x.last_sent_at < %(round_started)s)
            AND (%(calls)s::text[] IS NULL OR x.call = ANY(%(calls)s))
            AND (%(order_ids)s::text[] IS NULL OR x.merchant_order_id = ANY(%(order_ids)s))
            AND (%(action_ids)s::bigint[] IS NULL OR x.action_id = ANY(%(action_ids)s))

@@ -13,7 +13,7 @@ import pytest
 from jet.runs import RunIdentity
 from tests.integration.decisions.conftest import decisions_db, pull, sandbox_now, seeded  # noqa: F401 (fixtures)
 
-SYNC_TABLES = ("jet.catalog_accepted", "jet.catalog_pushes", "jet.jet_skus")
+SYNC_TABLES = ("jet.action_attempts", "jet.actions", "jet.jet_skus")
 _runs = itertools.count(1)
 
 

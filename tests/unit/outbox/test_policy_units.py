@@ -42,12 +42,13 @@ def test_the_stale_limit_and_the_quiet_period_follow_from_the_clients_timeouts()
 
 
 def test_every_kind_says_how_to_send_read_back_and_judge() -> None:
-    assert len(KINDS) == 8
+    assert len(KINDS) == 10
     for name, spec in KINDS.items():
-        assert spec.readback in ("order", "return", "refund"), name
+        assert spec.readback in ("order", "return", "refund", "inventory", "price"), name
         assert all(callable(f) for f in (spec.send, spec.judge, spec.validate)), name
     assert [n for n, k in KINDS.items() if k.acknowledgement] == ["acknowledge", "reject", "cancel"]
     assert kind("ship").ordered
     assert not kind("refund").ordered
-    with pytest.raises(ValueError, match="unknown action kind 'push_price'"):
-        kind("push_price")
+    assert [n for n, k in KINDS.items() if k.subject == "sku"] == ["push_inventory", "push_price"]
+    with pytest.raises(ValueError, match="unknown action kind 'push_archive'"):
+        kind("push_archive")
