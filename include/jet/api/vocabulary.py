@@ -69,13 +69,19 @@ ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in Acknowledgeme
 ORDER_ITEM_ACKNOWLEDGEMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderItemAcknowledgementStatus)
 CHARGE_FEEDBACK: tuple[str, ...] = tuple(s.value for s in ChargeFeedback)
 
-EXCEPTION_STATES: tuple[str, ...] = (
-    "exception - too many units cancelled",
-    "exception - jet manual canceled to complete state",
-    "exception - too many units shipped",
-    "exception - order rejected",
-    "resolved",
-)
+
+class ExceptionState(StrEnum):
+    """An order's ``exception_state`` (§3.1): an open exception, or ``resolved``."""
+
+    TOO_MANY_UNITS_CANCELLED = "exception - too many units cancelled"
+    #: Jet withdrew the order.
+    JET_MANUAL_CANCELED = "exception - jet manual canceled to complete state"
+    TOO_MANY_UNITS_SHIPPED = "exception - too many units shipped"
+    ORDER_REJECTED = "exception - order rejected"
+    RESOLVED = "resolved"
+
+
+EXCEPTION_STATES: tuple[str, ...] = tuple(s.value for s in ExceptionState)
 
 
 class ReturnStatus(StrEnum):

@@ -44,7 +44,7 @@ import psycopg
 from jet.chaos.breakers import WarehouseKiller, at_once, sigkill_mid_send
 from jet.chaos.faults import STORM_RATE, FaultClass, FaultPlan, fault_classes
 from jet.runs import RunIdentity
-from jet.sql import one, read_sql
+from jet.sql import execute, one, read_sql
 
 log = logging.getLogger(__name__)
 
@@ -318,11 +318,15 @@ class Week:
     def warehouse_ships(self, now: datetime) -> None:
         """The merchant's warehouse system records what left the building this interval."""
         from jet.fulfillment.shipments import Shipment, ShipmentLine, ShipmentRefused, record_shipment
+        from jet.outbox.kinds import ACKNOWLEDGE, KINDS
 
+        # Our internal status of an accepted order: the one the acknowledge call gives it.
+        acknowledged = KINDS[ACKNOWLEDGE].answer
         wms = self.run("chaos_wms", now)
-        for oid, status, first_sku, units in self.conn.execute(read_sql("chaos_to_ship.sql")).fetchall():
+        to_ship = execute(self.conn, "chaos_to_ship.sql", {"acknowledged": acknowledged}).fetchall()
+        for oid, status, first_sku, units in to_ship:
             stage = self.wms_stage.get(oid, 0)
-            if (status == "acknowledged" and stage) or (status == "partially shipped" and stage != 1):
+            if (status == acknowledged and stage) or (status == "partially shipped" and stage != 1):
                 continue  # its request is still on the way to Jet, or the order is done
             if stage == 0 and self.rng.random() < CANCEL_REQUEST_SHARE:
                 self._cancel_request(oid)  # the customer cancels while the parcel is packed

@@ -22,7 +22,7 @@ from jet.api.vocabulary import CANCEL_REASONS, OPEN_ORDER_STATUSES, OrderStatus
 from jet.decisions.acknowledgement import acknowledge_body, approval
 from jet.decisions.rules import LineStatus
 from jet.outbox.kinds import ACKNOWLEDGEMENTS
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -301,7 +301,7 @@ def _refund(conn: psycopg.Connection, order: OrderView, form: Mapping[str, str],
     conf: dict[str, Any] = {"merchant_order_id": oid, "lines": lines, "reason": reason}
     if feedback:
         conf["feedback"] = feedback
-    already: dict[str, int] = dict(conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": oid}).fetchall())
+    already: dict[str, int] = dict(execute(conn, "refunds_already.sql", {"merchant_order_id": oid}).fetchall())
     try:
         body, rows = build_body(_order_detail(conn, oid), lines_from_params(lines, reason, feedback), already)
     except RefundRefused as exc:

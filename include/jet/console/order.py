@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.vocabulary import OrderStatus
 from jet.console.timeline import TimelineEntry, timeline
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -273,7 +273,7 @@ def load_order(conn: psycopg.Connection, merchant_order_id: str, now: datetime) 
     if header is None:
         return None
     with conn.cursor(row_factory=class_row(OrderLine)) as cur:
-        lines = list(cur.execute(read_sql("console_order_lines.sql"), params).fetchall())
+        lines = list(execute(cur, "console_order_lines.sql", params).fetchall())
     per_sku = {r[0]: (r[1], r[2]) for r in conn.execute(read_sql("console_order_sku_units.sql"), params)}
     _spread(lines, per_sku)
     with conn.cursor(row_factory=class_row(ActionRow)) as cur:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -53,7 +53,7 @@ def _exists(conn: psycopg.Connection, relation: str) -> bool:
 
 def queue_counts(conn: psycopg.Connection, now: datetime) -> QueueCounts:
     """How many items wait in each queue, as of ``now``."""
-    row = conn.execute(read_sql("console_queue_counts.sql"), {"now": now}).fetchone()
+    row = execute(conn, "console_queue_counts.sql", {"now": now}).fetchone()
     if row is None:  # an aggregate always returns a row; anything else is a broken query
         raise RuntimeError("console_queue_counts.sql returned no row")
     unreadable = None
@@ -74,4 +74,4 @@ def queue_rows(conn: psycopg.Connection, name: str, now: datetime, limit: int = 
     if needs and not _exists(conn, needs):
         return None
     with conn.cursor(row_factory=dict_row) as cur:
-        return list(cur.execute(read_sql(sql_file), {"now": now, "limit": limit}))
+        return list(execute(cur, sql_file, {"now": now, "limit": limit}))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jet.api.vocabulary import EXCEPTION_STATES
-from jet.sql import read_sql
+from jet.sql import execute
 
 if TYPE_CHECKING:
     import psycopg
@@ -142,10 +142,10 @@ def search_orders(
         "offset": (page - 1) * per_page,
         "now": now,
     }
-    rows = conn.execute(read_sql("console_search.sql"), params).fetchall()
+    rows = execute(conn, "console_search.sql", params).fetchall()
     total = int(rows[0][-1]) if rows else 0
     if not rows and page > 1:
         # Past the last page (the list shrank meanwhile): still say how many there are.
-        first = conn.execute(read_sql("console_search.sql"), {**params, "limit": 1, "offset": 0}).fetchone()
+        first = execute(conn, "console_search.sql", {**params, "limit": 1, "offset": 0}).fetchone()
         total = int(first[-1]) if first else 0
     return OrderPage(rows=tuple(OrderRow(*r[:-1]) for r in rows), total=total, page=page, per_page=per_page)

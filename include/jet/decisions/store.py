@@ -31,7 +31,7 @@ from jet.decisions.rules import (
 )
 from jet.failures import PermanentError
 from jet.outbox.kinds import ACKNOWLEDGE, CANCEL, CANCEL_UNITS, DIRECTED_CANCEL, REJECT
-from jet.sql import one, read_sql
+from jet.sql import execute, one, read_sql
 from jet.warehouse import locks
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def load_undecided(conn: psycopg.Connection) -> list[Order]:
     """Ready orders without a real decision, oldest first, lines net of Jet's cancel requests."""
     lines: dict[str, list[OrderLine]] = defaultdict(list)
     heads: dict[str, tuple[str, Any]] = {}
-    for order_id, node, ready_at, item_id, sku, qty in conn.execute(read_sql("decisions_undecided_lines.sql")):
+    for order_id, node, ready_at, item_id, sku, qty in execute(conn, "decisions_undecided_lines.sql"):
         heads.setdefault(order_id, (node, ready_at))
         lines[order_id].append(OrderLine(line_id=item_id, sku=sku, quantity=qty))
     return [
@@ -332,7 +332,7 @@ def hold_for_catalog(conn: psycopg.Connection, run: RunIdentity, orders: list[Or
 
 def held_for_catalog(conn: psycopg.Connection) -> tuple[int, datetime | None]:
     """Ready orders the catalog guard holds (0 once a product is loaded), and their first deadline."""
-    row = conn.execute(read_sql("decisions_held_for_catalog.sql")).fetchone()
+    row = execute(conn, "decisions_held_for_catalog.sql").fetchone()
     return (0, None) if row is None else (int(row[0]), row[1])
 
 
@@ -344,7 +344,7 @@ def plan_directed_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
     """
     per_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
     answers = [DIRECTED_CANCEL, REJECT, CANCEL, CANCEL_UNITS]  # any of them answers Jet's request
-    due = conn.execute(read_sql("decisions_directed_cancels_due.sql"), {"accepted": ACKNOWLEDGE, "answers": answers})
+    due = execute(conn, "decisions_directed_cancels_due.sql", {"accepted": ACKNOWLEDGE, "answers": answers})
     for order_id, sku, qty in due:
         if qty > 0:
             per_order[order_id].append(

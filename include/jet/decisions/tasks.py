@@ -60,11 +60,11 @@ def groups_with_work(receipt: dict[str, Any], open_work: dict[str, int], held_op
 def route(receipt: dict[str, Any]) -> list[str]:
     """Read the outbox and the held orders: the groups of work (:func:`groups_with_work`)."""
     from jet.outbox import open_work
-    from jet.sql import read_sql
+    from jet.sql import execute
 
     with connect(autocommit=True) as conn:
         work = open_work(conn)
-        held = len(conn.execute(read_sql("decisions_held_open.sql")).fetchall())
+        held = len(execute(conn, "decisions_held_open.sql").fetchall())
     chosen = groups_with_work(receipt, work, held)
     log.info("open actions %s, held orders %d: work for %s", work or "none", held, chosen or "nobody")
     return chosen
@@ -81,10 +81,10 @@ def send(kinds: Sequence[str], client: Any = None) -> dict[str, Any]:
 
 def report_held() -> dict[str, Any]:
     """Log the held orders waiting for an operator, with their deadlines."""
-    from jet.sql import read_sql
+    from jet.sql import execute
 
     with connect(autocommit=True) as conn:
-        rows = conn.execute(read_sql("decisions_held_open.sql")).fetchall()
+        rows = execute(conn, "decisions_held_open.sql").fetchall()
     for order_id, ready_at, deadline, reasons in rows:
         log.warning(
             "order %s held for approval (%s): ready %s, acknowledge by %s (jet_approve_order / jet_cancel_order)",

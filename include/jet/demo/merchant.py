@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jet.demo.plan import PeriodPlan, fraction
-from jet.sql import read_sql
+from jet.sql import execute
 
 if TYPE_CHECKING:
     import psycopg
@@ -49,7 +49,7 @@ def ship_due(conn: psycopg.Connection, run: RunIdentity, plan: PeriodPlan, tally
 
     before = run.observed_at - plan.handling
     recorded = 0
-    for order_id, requests, _last in conn.execute(read_sql("demo_to_ship.sql"), {"before": before}).fetchall():
+    for order_id, requests, _last in execute(conn, "demo_to_ship.sql", {"before": before}).fetchall():
         units = warehouse_units(conn, order_id)
         open_units = {sku: u.open for sku, u in units.items() if u.open > 0}
         if not open_units:
@@ -86,7 +86,7 @@ def complete_waiting_returns(
 
     before = run.observed_at - plan.operator_delay
     done = 0
-    for (return_id,) in conn.execute(read_sql("demo_open_returns.sql"), {"before": before}).fetchall():
+    for (return_id,) in execute(conn, "demo_open_returns.sql", {"before": before}).fetchall():
         complete_return(conn, client, run, return_id, Completion(mode="accept", agree_to_return_charge=True))
         done += 1
     tally.returns_completed += done
@@ -98,7 +98,7 @@ def refund_some(conn: psycopg.Connection, client: Any, run: RunIdentity, plan: P
     from jet.refunds import RefundLine, request_refund
 
     done = 0
-    for order_id, item_id in conn.execute(read_sql("demo_refund_candidates.sql"), {"since": plan.start}).fetchall():
+    for order_id, item_id in execute(conn, "demo_refund_candidates.sql", {"since": plan.start}).fetchall():
         if item_id is None or fraction(order_id, "refund") >= plan.refund_share:
             continue
         line = RefundLine(item_id, 1, reason="Item arrived damaged - box damaged", feedback="Item damaged")
@@ -120,7 +120,7 @@ def buyers_cancel(conn: psycopg.Connection, sandbox: Any, now: datetime, plan: P
         return 0  # asked on the period's last tick, it would never be answered in the period
     since = now - plan.handling + step
     asked = 0
-    for (order_id,) in conn.execute(read_sql("demo_cancel_candidates.sql"), {"acknowledged_after": since}).fetchall():
+    for (order_id,) in execute(conn, "demo_cancel_candidates.sql", {"acknowledged_after": since}).fetchall():
         if order_id in tally.directed_cancels or plan.cancelled_after_ack(order_id) != "jet":
             continue
         sandbox.directed_cancel(order_id)
@@ -139,7 +139,7 @@ def cancel_some(conn: psycopg.Connection, client: Any, now: datetime, plan: Peri
     done = 0
     # ship_due ran first in this lane: what is still unshipped was acknowledged within the handling time.
     since = now - plan.handling
-    for (order_id,) in conn.execute(read_sql("demo_cancel_candidates.sql"), {"acknowledged_after": since}).fetchall():
+    for (order_id,) in execute(conn, "demo_cancel_candidates.sql", {"acknowledged_after": since}).fetchall():
         if plan.cancelled_after_ack(order_id) != "operator":
             continue
         # A manual run, as Airflow 3 triggers one: no logical date, its own run id.

@@ -40,7 +40,7 @@ from jet.demo.merchant import (
 )
 from jet.demo.plan import PeriodPlan
 from jet.report.figures import ReportPeriod
-from jet.sql import one, read_sql
+from jet.sql import execute, one, read_sql
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def step_line(now: datetime, plan: PeriodPlan, tally: MerchantTally) -> str:
     from jet.warehouse.db import connect
 
     with connect(autocommit=True) as conn:
-        orders, decided, acked = one(conn.execute(read_sql("demo_progress.sql")).fetchone(), "demo_progress.sql")
+        orders, decided, acked = one(execute(conn, "demo_progress.sql").fetchone(), "demo_progress.sql")
     shipped = ", ".join(f"{k} {v}" for k, v in tally.shipments.items())
     return (
         f"  {now:%Y-%m-%d %H:%M}Z: {orders} orders landed, {decided} decided, {acked} accepted;"

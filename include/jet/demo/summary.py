@@ -17,9 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jet.outbox.kinds import CANCEL, KINDS, REJECT
 from jet.report.charts import money
 from jet.report.figures import Headline, ReportPeriod, headline
-from jet.sql import one, read_sql
+from jet.sql import execute, one, read_sql
 
 #: The kinds of cancel the summary shows one order of: (label, act, started_by), as
 #: jet.order_cancellations names them (docs/statuses.md).
@@ -30,6 +31,10 @@ WHY_KINDS: tuple[tuple[str, str, str], ...] = (
     ("operator cancel", "cancel units", "operator"),
     ("warehouse cancel", "cancel units", "warehouse"),
 )
+
+#: Our internal statuses of an order declined or cancelled wholly: the ones the cancel and
+#: reject calls give it (jet.outbox.kinds ``answer``), bound so the SQL does not repeat them.
+CLOSED_STATUSES: dict[str, str | None] = {"cancelled": KINDS[CANCEL].answer, "rejected": KINDS[REJECT].answer}
 
 if TYPE_CHECKING:
     import psycopg
@@ -179,7 +184,7 @@ def why_cancelled(conn: psycopg.Connection, start: datetime, end: datetime) -> W
     window = {"start": start, "end": end}
     kinds: dict[tuple[str, str], int] = {}
     shown: dict[tuple[str, str], str] = {}
-    for act, started_by, orders, example in conn.execute(read_sql("demo_why_kinds.sql"), window):
+    for act, started_by, orders, example in execute(conn, "demo_why_kinds.sql", {**window, **CLOSED_STATUSES}):
         kinds[(act, started_by)] = orders
         shown[(act, started_by)] = example
     query = read_sql("demo_why_cancelled.sql")
@@ -208,14 +213,15 @@ def summarize(
     window = {"start": start, "end": end}
     outcomes: dict[str, int] = {}
     units = [0, 0, 0]
-    for outcome, n, ordered, shipped, cancelled in conn.execute(read_sql("demo_summary_outcomes.sql"), window):
+    for outcome, n, ordered, shipped, cancelled in execute(conn, "demo_summary_outcomes.sql", window):
         outcomes[outcome] = n
         units = [units[0] + ordered, units[1] + shipped, units[2] + cancelled]
     ready, answered, within, p50, p99, slowest = one(
         conn.execute(read_sql("demo_summary_latency.sql"), window).fetchone(), "demo_summary_latency.sql"
     )
+    closed = {**window, **CLOSED_STATUSES}
     cancelled, rejected = one(
-        conn.execute(read_sql("demo_summary_cancellations.sql"), window).fetchone(), "demo_summary_cancellations.sql"
+        execute(conn, "demo_summary_cancellations.sql", closed).fetchone(), "demo_summary_cancellations.sql"
     )
     after: dict[str, dict[str, int]] = {"return": {}, "refund": {}}
     for what, status, n in conn.execute(read_sql("demo_summary_aftersales.sql"), window):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from jet.outbox.kinds import ACKNOWLEDGE
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -80,8 +80,9 @@ def claim(
         if mine:
             return mine
         conn.execute(read_sql("inbox_lock.sql"))
-        rows = conn.execute(
-            read_sql("inbox_claim.sql"),
+        rows = execute(
+            conn,
+            "inbox_claim.sql",
             {
                 "dag_id": dag_id,
                 "dag_run_id": dag_run_id,
@@ -97,7 +98,7 @@ def claim(
 
 def waiting_outside(conn: psycopg.Connection) -> int:
     """Held orders not asked in the inbox (the cap is reached, or their deadline is too near)."""
-    row = conn.execute(read_sql("inbox_held_waiting.sql")).fetchone()
+    row = execute(conn, "inbox_held_waiting.sql").fetchone()
     return int(row[0]) if row else 0
 
 

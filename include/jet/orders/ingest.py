@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from jet.api.vocabulary import OrderStatus
 from jet.orders.load import LoadReceipt, load_batch
 from jet.orders.normalize import BatchRows
-from jet.sql import read_sql
+from jet.sql import execute
 from jet.warehouse.landing import OutageWatch, known_unreadable
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def _sort(
 def open_order_ids(conn: psycopg.Connection) -> list[str]:
     """Orders the warehouse still holds as not complete: Jet may have moved them on.
     Orders Jet has answered 404 for since we last landed them are left out."""
-    rows = conn.execute(read_sql("orders_open_ids.sql")).fetchall()
+    rows = execute(conn, "orders_open_ids.sql").fetchall()
     return [r[0] for r in rows]
 
 

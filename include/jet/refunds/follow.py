@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.errors import JetHttpError
 from jet.api.vocabulary import REFUND_REJECTED_PREFIX, RefundStatus
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
     OutageWatch,
@@ -49,8 +49,8 @@ def follow_refunds(
     last known status; one Jet will not serve is recorded in ``jet.unreadable``. Both are
     read again next run.
     """
-    rows = conn.execute(
-        read_sql("refunds_open.sql"), {"alt_refund_ids": list(alt_refund_ids) if alt_refund_ids is not None else None}
+    rows = execute(
+        conn, "refunds_open.sql", {"alt_refund_ids": list(alt_refund_ids) if alt_refund_ids is not None else None}
     ).fetchall()
     batch_key = f"{run.run_key}/refunds"
     known = known_unreadable(conn, "refund", [r[2] for r in rows])
@@ -97,8 +97,9 @@ def _record_state(
             return None
 
         def write() -> None:
-            cur.execute(
-                read_sql("refunds_update_status.sql"),
+            execute(
+                cur,
+                "refunds_update_status.sql",
                 {"alt_refund_id": alt, "refund_status": state.refund_status, "checked_at": run.observed_at},
             )
 

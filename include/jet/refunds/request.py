@@ -24,7 +24,7 @@ from jet.failures import PermanentError
 from jet.orders.known import is_known
 from jet.orders.units import units_per_sku
 from jet.outbox.kinds import REFUND
-from jet.sql import MissingRow, one, read_sql
+from jet.sql import MissingRow, execute, one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -187,7 +187,7 @@ def request_refund(
         outbox.drain(conn, client, outbox.Scope(calls=(REFUND,), order_ids=[merchant_order_id]))
         order = client.get_order(merchant_order_id)
         already: dict[str, int] = dict(
-            conn.execute(read_sql("refunds_already.sql"), {"merchant_order_id": merchant_order_id}).fetchall()
+            execute(conn, "refunds_already.sql", {"merchant_order_id": merchant_order_id}).fetchall()
         )
         body, rows = build_body(order, lines, already)
         with conn.transaction(), conn.cursor() as cur:

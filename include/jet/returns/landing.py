@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from jet.api.errors import JetHttpError
 from jet.api.vocabulary import OPEN_RETURN_STATUSES
-from jet.sql import read_sql
+from jet.sql import execute, read_sql
 from jet.warehouse.landing import (
     UNREADABLE_ERRORS,
     OutageWatch,
@@ -143,7 +143,7 @@ def land_returns(
         listed: list[str] = []
         for status in OPEN_RETURN_STATUSES:
             listed += client.list_returns(status)
-        listed += [r[0] for r in conn.execute(read_sql("returns_open_ids.sql"))]
+        listed += [r[0] for r in execute(conn, "returns_open_ids.sql")]
         ids = list(dict.fromkeys(listed))
     receipt = LandReceipt(listed=len(ids))
     batch_key = f"{run.run_key}/returns"

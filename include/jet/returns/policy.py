@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from jet import outbox
 from jet.api.vocabulary import ChargeFeedback
 from jet.returns.completion import Completion, ReturnRefused, complete_return
-from jet.sql import one, read_sql
+from jet.sql import execute, one, read_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -27,7 +27,7 @@ def auto_complete(conn: psycopg.Connection, client: Any, run: RunIdentity) -> di
         return {"policy_version": version, "auto_complete": False, "completed": 0}
     accepted = {r.casefold() for r in reasons}
     done, failed = 0, []
-    for return_id, _order_id, line_reasons, total in conn.execute(read_sql("returns_auto_candidates.sql")).fetchall():
+    for return_id, _order_id, line_reasons, total in execute(conn, "returns_auto_candidates.sql").fetchall():
         if not all(r in accepted for r in line_reasons) or (max_refund is not None and total > max_refund):
             continue
         completion = Completion(

@@ -6,7 +6,7 @@ SELECT d.merchant_order_id, o.reference_order_id, o.ready_at, o.ready_at + inter
 FROM jet.decisions d
 JOIN jet.orders o USING (merchant_order_id)
 LEFT JOIN jet.held_order_prompts p USING (merchant_order_id)
-WHERE d.outcome = 'hold' AND NOT d.dry_run AND o.status = 'ready'
+WHERE d.outcome = 'hold' AND NOT d.dry_run AND o.status = %(vocab_order_ready)s
   AND NOT EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = d.merchant_order_id
                     AND a.call IN (SELECT k.kind FROM jet.action_kinds k WHERE k.acknowledgement))
 ORDER BY o.ready_at, d.merchant_order_id

@@ -36,8 +36,8 @@ WITH found AS (
       AND (%(placed_to)s::timestamptz IS NULL OR o.order_placed_at < %(placed_to)s)
       AND CASE %(exception)s::text
               WHEN 'any' THEN true
-              WHEN 'none' THEN o.exception_state IS NULL OR o.exception_state = 'resolved'
-              WHEN 'open' THEN o.exception_state IS NOT NULL AND o.exception_state <> 'resolved'
+              WHEN 'none' THEN o.exception_state IS NULL OR o.exception_state = %(vocab_exception_resolved)s
+              WHEN 'open' THEN o.exception_state IS NOT NULL AND o.exception_state <> %(vocab_exception_resolved)s
               ELSE o.exception_state = %(exception)s
           END
 ),

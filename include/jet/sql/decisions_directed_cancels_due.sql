@@ -5,8 +5,8 @@ WITH candidates AS (
     SELECT o.merchant_order_id
     FROM jet.orders o
     WHERE o.jet_request_directed_cancel
-      AND o.status <> 'complete'
-      AND (o.status IN ('acknowledged', 'inprogress')
+      AND o.status <> %(vocab_order_complete)s
+      AND (o.status = ANY(%(vocab_open_order_statuses)s)
            OR EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = o.merchant_order_id
                         AND a.call = %(accepted)s AND a.state = 'applied'))
       AND NOT EXISTS (SELECT 1 FROM jet.actions a WHERE a.merchant_order_id = o.merchant_order_id

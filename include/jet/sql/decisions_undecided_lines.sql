@@ -6,7 +6,7 @@ SELECT o.merchant_order_id, o.fulfillment_node, o.ready_at,
        i.order_item_id, i.merchant_sku, greatest(0, i.quantity - i.cancel_requested_qty) AS quantity
 FROM jet.orders o
 JOIN jet.order_items i USING (merchant_order_id)
-WHERE o.status = 'ready'
+WHERE o.status = %(vocab_order_ready)s
   AND o.ready_at IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM jet.decisions d WHERE d.merchant_order_id = o.merchant_order_id AND NOT d.dry_run)
   AND NOT EXISTS (SELECT 1 FROM jet.actions a

@@ -4,8 +4,8 @@
 -- request, no cancel asked by Jet or sent to it, no units a partial accept left to cancel).
 SELECT o.merchant_order_id
 FROM jet.orders o
-WHERE o.status = 'acknowledged'
-  AND o.acknowledgement_status = 'accepted'
+WHERE o.status = %(vocab_order_acknowledged)s
+  AND o.acknowledgement_status = %(vocab_ack_accepted)s
   AND o.acknowledged_at > %(acknowledged_after)s
   AND NOT o.jet_request_directed_cancel
   AND NOT EXISTS (SELECT 1 FROM jet.shipment_requests r WHERE r.merchant_order_id = o.merchant_order_id)

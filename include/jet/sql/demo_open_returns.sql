@@ -3,5 +3,5 @@
 -- the simulated operator.
 SELECT merchant_return_authorization_id
 FROM jet.returns
-WHERE return_status IN ('created', 'inprogress') AND return_date <= %(before)s
+WHERE return_status = ANY(%(vocab_open_return_statuses)s) AND return_date <= %(before)s
 ORDER BY return_date, merchant_return_authorization_id;

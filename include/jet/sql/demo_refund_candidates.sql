@@ -8,7 +8,7 @@ SELECT o.merchant_order_id,
                                  WHERE s.merchant_order_id = o.merchant_order_id AND s.shipped_qty > 0)
         ORDER BY i.line_number LIMIT 1) AS order_item_id
 FROM jet.orders o
-WHERE o.status = 'complete'
+WHERE o.status = %(vocab_order_complete)s
   AND o.order_placed_at >= %(since)s
   AND EXISTS (SELECT 1 FROM jet.order_shipments s WHERE s.merchant_order_id = o.merchant_order_id AND s.shipped_qty > 0)
   AND NOT EXISTS (SELECT 1 FROM jet.refunds r WHERE r.merchant_order_id = o.merchant_order_id)

@@ -4,9 +4,9 @@
 -- every unit cancelled, by the warehouse, an operator or at Jet's request (who did it:
 -- jet.order_cancellations, the summary's last section).
 SELECT CASE
-           WHEN o.exception_state LIKE '%%manual cancel%%' THEN 'withdrawn by Jet'
-           WHEN o.acknowledgement_status LIKE 'rejected%%' THEN 'rejected'
-           WHEN o.acknowledgement_status IS DISTINCT FROM 'accepted' THEN 'not answered'
+           WHEN o.exception_state = %(vocab_exception_manual_cancel)s THEN 'withdrawn by Jet'
+           WHEN o.acknowledgement_status = ANY(%(vocab_ack_rejections)s) THEN 'rejected'
+           WHEN o.acknowledgement_status IS DISTINCT FROM %(vocab_ack_accepted)s THEN 'not answered'
            WHEN o.units_shipped >= o.units_ordered THEN 'shipped in full'
            WHEN o.units_shipped > 0 AND o.units_shipped + o.units_cancelled >= o.units_ordered
                THEN 'shipped in part, rest cancelled'

@@ -11,7 +11,7 @@ WITH requested AS (
 SELECT o.merchant_order_id, coalesce(q.requests, 0) AS requests, q.last_requested_at
 FROM jet.orders o
 LEFT JOIN requested q USING (merchant_order_id)
-WHERE o.status IN ('acknowledged', 'inprogress')
+WHERE o.status = ANY(%(vocab_open_order_statuses)s)
   AND o.acknowledged_at <= %(before)s
   AND (q.last_requested_at IS NULL OR q.last_requested_at <= %(before)s)
 ORDER BY o.acknowledged_at, o.merchant_order_id;

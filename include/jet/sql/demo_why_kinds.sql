@@ -12,7 +12,7 @@ WITH acts AS (
 SELECT act, started_by,
        count(DISTINCT merchant_order_id)::integer AS orders,
        (array_agg(merchant_order_id
-                  ORDER BY acts_on_order = 1 DESC, internal_status IN ('cancelled', 'rejected') DESC,
+                  ORDER BY acts_on_order = 1 DESC, internal_status IN (%(cancelled)s, %(rejected)s) DESC,
                            at, merchant_order_id))[1] AS example
 FROM acts
 GROUP BY act, started_by

@@ -9,7 +9,7 @@ JOIN jet.actions a ON a.decision_id = d.decision_id AND a.kind = 'acknowledge' A
 JOIN jet.orders o ON o.merchant_order_id = d.merchant_order_id
 WHERE NOT d.dry_run
   AND l.units_to_cancel > 0
-  AND o.status IN ('acknowledged', 'inprogress')
+  AND o.status = ANY(%(vocab_open_order_statuses)s)
   AND NOT EXISTS (SELECT 1 FROM jet.shipment_requests r WHERE r.request_key = 'units_to_cancel/' || d.decision_id)
 GROUP BY d.merchant_order_id, d.decision_id, l.merchant_sku
 ORDER BY d.merchant_order_id, l.merchant_sku;

@@ -6,7 +6,7 @@ SELECT r.merchant_return_authorization_id, r.merchant_order_id,
            + coalesce(i.requested_shipping_tax, 0)) AS requested_total
 FROM jet.returns r
 JOIN jet.return_items i USING (merchant_return_authorization_id)
-WHERE r.return_status IN ('created', 'inprogress')
+WHERE r.return_status = ANY(%(vocab_open_return_statuses)s)
   AND EXISTS (SELECT 1 FROM jet.orders o WHERE o.merchant_order_id = r.merchant_order_id)
   AND NOT EXISTS (SELECT 1 FROM jet.actions a
                   WHERE a.subject = r.merchant_return_authorization_id
