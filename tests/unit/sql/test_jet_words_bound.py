@@ -33,9 +33,9 @@ OWN_WORDS: dict[tuple[str, str], str] = {
             "outbox_record_send.sql",
             "outbox_requeue.sql",
             "outbox_settle.sql",
+            "catalog_sync_plan.sql",
         )
     },
-    ("catalog_push_record.sql", "accepted"): "jet.catalog_pushes.state, the push's own state (catalog.pushes.State)",
 }
 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
