@@ -43,6 +43,7 @@ import psycopg
 
 from jet.chaos.breakers import WarehouseKiller, at_once, sigkill_mid_send
 from jet.chaos.faults import STORM_RATE, FaultClass, FaultPlan, fault_classes
+from jet.outbox.kinds import ACKNOWLEDGE
 from jet.runs import RunIdentity
 from jet.sql import execute, one, read_sql
 
@@ -308,7 +309,7 @@ class Week:
             return bool(one(self.conn.execute(read_sql("chaos_sending.sql")).fetchone(), "chaos_sending.sql")[0])
 
         try:
-            killed = sigkill_mid_send(lambda: tasks.send(("acknowledge",)), sending)
+            killed = sigkill_mid_send(lambda: tasks.send((ACKNOWLEDGE,)), sending)
         finally:
             self._rules(rules)
         if killed:

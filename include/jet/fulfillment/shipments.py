@@ -28,7 +28,7 @@ from jet import limits, outbox
 from jet.api.vocabulary import OPEN_ORDER_STATUSES, OrderStatus
 from jet.failures import PermanentError
 from jet.orders.units import OpenUnits, units_per_sku
-from jet.outbox.kinds import SHIP
+from jet.outbox.kinds import ACKNOWLEDGE, SHIP
 from jet.sql import execute, one, read_sql
 
 if TYPE_CHECKING:
@@ -387,7 +387,8 @@ def propose_partial_cancels(conn: psycopg.Connection, run: RunIdentity) -> int:
     cancels at most its open units. Returns the number of requests recorded.
     """
     due: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
-    for order_id, decision_id, sku, units in execute(conn, "fulfillment_partial_cancels_due.sql"):
+    rows = execute(conn, "fulfillment_partial_cancels_due.sql", {"acknowledge_call": ACKNOWLEDGE})
+    for order_id, decision_id, sku, units in rows:
         due[(order_id, decision_id)].append((sku, units))
     recorded = 0
     for (order_id, decision_id), lines in due.items():

@@ -10,7 +10,8 @@ WHERE o.status = %(vocab_order_acknowledged)s
   AND NOT o.jet_request_directed_cancel
   AND NOT EXISTS (SELECT 1 FROM jet.shipment_requests r WHERE r.merchant_order_id = o.merchant_order_id)
   AND NOT EXISTS (SELECT 1 FROM jet.actions a
-                  WHERE a.merchant_order_id = o.merchant_order_id AND a.kind IN ('directed_cancel', 'cancel_units'))
+                  JOIN jet.action_kinds k ON k.kind = a.call AND k.cancels_units AND k.started_by IS NOT NULL
+                  WHERE a.merchant_order_id = o.merchant_order_id)
   AND NOT EXISTS (SELECT 1 FROM jet.decisions d JOIN jet.decision_lines l USING (decision_id)
                   WHERE d.merchant_order_id = o.merchant_order_id AND l.units_to_cancel > 0)
 ORDER BY o.acknowledged_at, o.merchant_order_id;

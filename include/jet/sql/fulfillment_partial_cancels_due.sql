@@ -5,7 +5,7 @@
 SELECT d.merchant_order_id, d.decision_id, l.merchant_sku, sum(l.units_to_cancel)::integer AS units
 FROM jet.decisions d
 JOIN jet.decision_lines l USING (decision_id)
-JOIN jet.actions a ON a.decision_id = d.decision_id AND a.kind = 'acknowledge' AND a.state = 'applied'
+JOIN jet.actions a ON a.decision_id = d.decision_id AND a.call = %(acknowledge_call)s AND a.state = 'applied'
 JOIN jet.orders o ON o.merchant_order_id = d.merchant_order_id
 WHERE NOT d.dry_run
   AND l.units_to_cancel > 0

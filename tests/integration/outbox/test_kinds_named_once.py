@@ -82,3 +82,18 @@ def test_the_kinds_rows_say_what_each_kind_does(decisions_db: Any) -> None:
     # The rule behind each kind is a module that exists.
     missing = {k: rule_in for k, (*_, rule_in) in by_kind.items() if not (ROOT / rule_in).is_file()}
     assert missing == {}
+
+
+def test_no_statement_compares_a_kind_with_a_name() -> None:
+    # The statements the code runs (include/jet/sql) bind a kind from the registry or
+    # filter on jet.action_kinds, like the views; migrations are the schema's history.
+    named = {}
+    for path in sorted((ROOT / "include/jet/sql").glob("*.sql")):
+        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        # "call IN (SELECT k.kind FROM jet.action_kinds k WHERE ...)" is the way to do it.
+        text = re.sub(r"IN\s*\(\s*SELECT\s+k\.kind\s+FROM\s+jet\.action_kinds\s+k\s+WHERE[^)]*\)", "", text, flags=re.I)
+        if found := kind_names_compared(text):
+            named[path.name] = sorted(found)
+    assert named == {}, f"bind the kind's name from jet.outbox.kinds, or filter on jet.action_kinds: {named}"
+    was = "AND a.kind = 'acknowledge' AND a.state = 'applied'"  # fulfillment_partial_cancels_due.sql before
+    assert kind_names_compared(was) == {"acknowledge"}
