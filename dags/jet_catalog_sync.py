@@ -15,10 +15,11 @@ Three toggles in the versioned settings (`jet.change_settings`), all on by defau
 - **push_prices**: the catalog file's prices, through `PUT /merchant-skus/{sku}/price`.
 
 Only values that differ from the last one Jet accepted are sent: a sync with nothing
-changed sends no write. Every push is logged (`jet.catalog_pushes`) before it is sent
-and settled as it returns; a 429 waits for Retry-After (not an attempt), a timeout or 5xx
-is settled from Jet's read-back, so a retried or killed run continues where it stopped
-and never pushes a value twice.
+changed sends no write. Every push is an action of the outbox (`jet.actions`, shown as
+the push log `jet.catalog_pushes`), queued before it is sent and recorded as it returns;
+a 429 waits for Retry-After (not an attempt), a timeout or 5xx is settled from Jet's
+read-back, so a retried or killed run continues where it stopped and never pushes a
+value twice.
 """
 
 from __future__ import annotations
