@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import poll
-from tests.integration.catalog.conftest import jet_catalog, view, writes
+from tests.integration.catalog.conftest import jet_catalog, put_requests, view, writes
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.integration
@@ -128,3 +128,51 @@ def test_the_push_keeps_within_the_connections_rate_budget(
     assert worst <= 4 + 40 * window + slack, worst
     assert (len(stamps) - 4) / (stamps[-1] - stamps[0]) <= 40 * 1.05, "the average rate stays within the budget"
     assert_every_sku_in_sync_and_pushed_once(sandbox, catalog_db)
+
+
+def test_a_push_jet_refuses_fails_with_its_message_is_not_sent_again_and_can_be_requeued_once(
+    sandbox: Any, seeded: Any, catalog_db: Any, sync: Any
+) -> None:
+    # A SKU of the catalog that Jet does not have (with follow_archive off nothing says so):
+    # Jet refuses its pushes with 404.
+    from jet.outbox import ActionFailed, ActionRefused
+    from jet.outbox.tasks import retry_action
+    from tests.integration.catalog.conftest import set_toggles, sync_run
+
+    set_toggles(catalog_db, follow_archive=False)
+    sku = "NOT-AT-JET-1"
+    with catalog_db.transaction():
+        source = catalog_db.execute("SELECT min(sku) FROM jet.products").fetchone()[0]
+        for table in ("jet.products", "jet.inventory"):
+            copy = f"CREATE TEMP TABLE copied ON COMMIT DROP AS SELECT * FROM {table} WHERE sku = %s"
+            catalog_db.execute(copy, (source,))
+            catalog_db.execute("UPDATE copied SET sku = %s", (sku,))
+            catalog_db.execute(f"INSERT INTO {table} SELECT * FROM copied")
+            catalog_db.execute("DROP TABLE copied")
+
+    first = sync()
+
+    assert first["push"]["outcomes"]["refused"] == 2, first["push"]["outcomes"]
+    refused = catalog_db.execute(
+        "SELECT push_id, kind, http_status, action_state, jet_message FROM jet.catalog_pushes"
+        " WHERE sku = %s ORDER BY kind",
+        (sku,),
+    ).fetchall()
+    assert [(kind, status, state) for _, kind, status, state, _ in refused] == [
+        ("inventory", 404, "failed"),
+        ("price", 404, "failed"),
+    ]
+    assert all(message for *_, message in refused), "Jet's message is kept"
+    assert not [w for w in writes(sandbox) if sku in repr(w)]
+
+    sandbox.clear_requests()
+    again = sync()
+
+    assert again["push"]["requests"] == 0, "the same value Jet refused is not sent again"
+    assert put_requests(sandbox) == []
+
+    push_id = refused[0][0]
+    with pytest.raises(ActionFailed, match="Jet has no SKU"):
+        retry_action(sync_run(sandbox), push_id)
+    with pytest.raises(ActionRefused, match="re-queued once already"):
+        retry_action(sync_run(sandbox), push_id)
