@@ -78,7 +78,9 @@ def fault_classes(read_timeout: float) -> tuple[FaultClass, ...]:
         FaultClass("429 storm on writes", "budget", per_step=3),
         FaultClass("drop after apply", "jet", (_rule("drop_after_apply", 0.2, WRITE, WRITES),)),
         FaultClass("truncated JSON", "jet", (_rule("truncated_json", 0.03, READ, JSON_READS),)),
-        FaultClass("duplicate list entries", "jet", (_rule("duplicate_urls", 0.3, READ, LISTS),)),
+        # Every list read of an armed step (at most its budget): a step reads one or two
+        # lists, so at 0.3 a reduced run's last armings could all miss (one ended 2 < 3).
+        FaultClass("duplicate list entries", "jet", (_rule("duplicate_urls", 1.0, READ, LISTS),)),
         # 0.1, not 0.03: an armed step late in a short campaign may see a dozen requests,
         # and a class left short fails the campaign (a reduced run once ended 2 < 3).
         FaultClass("expired token", "jet", (_rule("expire_token", 0.1, None, AUTHENTICATED),)),
