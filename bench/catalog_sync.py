@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.support.results import write_results  # noqa: E402
 
+from jet.api.models import json_text  # noqa: E402
 from jet.catalog.demo import seed_from_sandbox  # noqa: E402
 from jet.catalog.jet_status import follow  # noqa: E402
-from jet.catalog.pushes import body_text  # noqa: E402
 from jet.catalog.sync import current_settings, plan, push_catalog  # noqa: E402
 from jet.outbox import kind  # noqa: E402
 from jet.runs import RunIdentity  # noqa: E402
@@ -122,7 +122,7 @@ def main() -> None:
 
         settings = current_settings(conn)
         wanted = plan(conn, settings)
-        puts = [(kind(w.call).path.format(subject=w.sku), body_text(w.body)) for w in wanted]
+        puts = [(kind(w.call).path.format(subject=w.sku), json_text(w.body)) for w in wanted]
         if args.latency_ms > 0:
             sandbox.set_faults(
                 [{"kind": "latency", "rate": 1.0, "methods": ["PUT"], "params": {"seconds": args.latency_ms / 1000}}]

@@ -33,10 +33,5 @@ class Wanted:
     def queueable(self, run_key: str) -> Queueable:
         """The outbox write; its key is this value in this run, so a retried run does
         not queue the same value twice (a changed value is a new write)."""
-        digest = hashlib.sha256(body_text(self.body).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(json_text(self.body).encode()).hexdigest()[:16]
         return Queueable(self.sku, self.body, f"{self.call}:{self.sku}/{run_key}/{digest}")
-
-
-def body_text(body: dict[str, Any]) -> str:
-    """JSON of a body, money as exact numbers."""
-    return json_text(body)

@@ -130,23 +130,18 @@ def push_catalog(conn: psycopg.Connection, hook: JetHook, run: RunIdentity) -> d
     scope = Scope(calls=CATALOG_PUSHES)
     started = time.monotonic()
     waited_before = hook.stats.snapshot()["rate_wait_seconds"]
-    planned_first = 0
     total = OutboxReceipt()
-    wanted: list[Wanted] = []
     with _quiet(hook):
         total += drain(conn, hook, scope, policy=policy)  # what an earlier run left open
+        wanted = plan(conn, settings)
+        planned_first = len(wanted)
         for round_no in range(1, ROUNDS + 1):
-            wanted = plan(conn, settings)
-            if round_no == 1:
-                planned_first = len(wanted)
             if not wanted:
                 break
             log.info("round %d: pushing %d value(s) (%s)", round_no, len(wanted), _by_kind(wanted))
             queue_pushes(conn, run, wanted, round_no)
             total += drain(conn, hook, scope, policy=policy)
-            wanted = plan(conn, settings)
-            if not wanted:
-                break
+            wanted = plan(conn, settings)  # what Jet still lacks
     (still_open,) = one(
         conn.execute(read_sql("catalog_push_open.sql"), {"calls": list(CATALOG_PUSHES)}).fetchone(),
         "catalog_push_open.sql",

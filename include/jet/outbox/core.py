@@ -194,6 +194,29 @@ ScopeLike = Scope | Sequence[str] | None
 # ---------------------------------------------------------------------- queue
 
 
+def _check_write(
+    call: str, merchant_order_id: str | None, subject: str | None, body: Mapping[str, Any], reason: str
+) -> None:
+    """What :func:`queue` and :func:`queue_many` refuse before anything is recorded: an
+    unknown kind, no reason, an order or subject that does not fit the kind, a body Jet
+    would refuse (:class:`ActionRefused`)."""
+    spec = kind(call)
+    what = merchant_order_id or subject
+    if not reason or not str(reason).strip():
+        raise ActionRefused(f"{call} of {what}: a reason is required to queue a write to Jet")
+    if (merchant_order_id is None) != (spec.subject == "sku"):
+        raise ActionRefused(f"{call} of {what}: a write on a SKU has no merchant order, every other write has one")
+    if (subject is None) != (spec.subject == "order"):
+        raise ActionRefused(
+            f"{call} acts on {'the order itself' if spec.subject == 'order' else 'a ' + spec.subject}: "
+            f"subject {subject!r} does not fit"
+        )
+    try:
+        spec.validate(body)
+    except ValueError as exc:
+        raise ActionRefused(f"{call} of {what}: Jet would refuse this body: {exc}") from None
+
+
 def queue(
     conn: psycopg.Connection,
     run: RunIdentity,
@@ -217,24 +240,8 @@ def queue(
     from psycopg import errors
     from psycopg.types.json import Jsonb
 
-    spec = kind(call)
-    if not reason or not str(reason).strip():
-        raise ActionRefused(f"{call} of order {merchant_order_id}: a reason is required to queue a write to Jet")
     subject_text = None if subject is None else str(subject)
-    if (merchant_order_id is None) != (spec.subject == "sku"):
-        raise ActionRefused(
-            f"{call} of {merchant_order_id or subject_text}: a write on a SKU has no merchant order, "
-            "every other write has one"
-        )
-    if (subject_text is None) != (spec.subject == "order"):
-        raise ActionRefused(
-            f"{call} acts on {'the order itself' if spec.subject == 'order' else 'a ' + spec.subject}: "
-            f"subject {subject_text!r} does not fit"
-        )
-    try:
-        spec.validate(body)
-    except ValueError as exc:
-        raise ActionRefused(f"{call} of order {merchant_order_id}: Jet would refuse this body: {exc}") from None
+    _check_write(call, merchant_order_id, subject_text, body, reason)
     name = kind_name(call, subject_text)
     key = dedupe_key or f"{merchant_order_id}/{name}"
     try:
@@ -305,19 +312,8 @@ def queue_many(
 
     from jet.api.models import json_text
 
-    spec = kind(call)
-    if not reason or not str(reason).strip():
-        raise ActionRefused(f"{call}: a reason is required to queue a write to Jet")
     for item in items:
-        if (item.merchant_order_id is None) != (spec.subject == "sku") or (item.subject is None) != (
-            spec.subject == "order"
-        ):
-            raise ActionRefused(f"{call} of {item.merchant_order_id or item.subject}: order and subject do not fit")
-        try:
-            spec.validate(item.body)
-        except ValueError as exc:
-            what = item.subject or item.merchant_order_id
-            raise ActionRefused(f"{call} of {what}: Jet would refuse this body: {exc}") from None
+        _check_write(call, item.merchant_order_id, item.subject, item.body, reason)
     created = 0
     with conn.transaction():
         for start in range(0, len(items), QUEUE_BATCH):
